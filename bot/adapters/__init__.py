@@ -1,0 +1,1 @@
+"""Adapters: translate between a chat platform and the platform-neutral core."""

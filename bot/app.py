@@ -1,0 +1,174 @@
+"""The composition root: builds every service once and owns their lifecycle.
+
+Nothing else creates engines, settings or adapters. ``App.start`` does the async setup
+in one place (database, migrations, content, registry, scheduler, adapters, HTTP),
+``App.run`` waits for a stop signal or for an adapter to finish (the console at end of
+input), and ``App.stop`` shuts everything down in reverse order within a bounded time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.adapters.base import Adapter
+from bot.config import AdapterChoice, Settings
+from bot.content.store import ContentStore
+from bot.core.clock import Clock, FakeClock, SystemClock
+from bot.core.commands import Registry
+from bot.core.dispatcher import Dispatcher
+from bot.core.messenger import Messenger
+from bot.core.services import Services
+from bot.db import migrate
+from bot.db.engine import create_engine, create_session_factory
+from bot.features import all_routers, all_setting_specs
+
+log = logging.getLogger(__name__)
+
+# A component started by the app: an async start and an async stop.
+Lifecycle = tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]
+AdapterFactory = Callable[["App"], Adapter]
+TimeDriver = Callable[[datetime], Awaitable[None]]
+
+
+@dataclass
+class App:
+    """One running studybot process.
+
+    Attributes:
+        settings: Process settings.
+        clock: Real, or a :class:`FakeClock` for ``--simulated-clock`` and tests.
+        adapter_factories: Builders for the adapters to run (chosen by the CLI).
+    """
+
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+    adapter_factories: list[AdapterFactory] = field(default_factory=list)
+    content: ContentStore | None = None
+    engine: AsyncEngine | None = None
+    services: Services | None = None
+    dispatcher: Dispatcher | None = None
+    messenger: Messenger = field(default_factory=Messenger)
+    adapters: list[Adapter] = field(default_factory=list)
+    components: list[Lifecycle] = field(default_factory=list)
+    time_drivers: list[TimeDriver] = field(default_factory=list)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _started: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def start(self) -> None:
+        """Build and start everything; raises before any adapter connects on bad config."""
+        content = self.content or ContentStore.from_dir(self.settings.content_dir)
+        self.content = content
+        log.info("content loaded: %s", content.bundle.summary())
+        self.engine = create_engine(self.settings.database_url)
+        if self.settings.auto_migrate:
+            await migrate.upgrade(self.engine)
+        elif not await migrate.is_up_to_date(self.engine):
+            raise RuntimeError("the database needs migrations: run `studybot db upgrade`")
+        registry = Registry(all_routers())
+        self.services = Services(
+            settings=self.settings,
+            clock=self.clock,
+            sessions=create_session_factory(self.engine),
+            registry=registry,
+            content=content,
+            setting_specs=all_setting_specs(),
+        )
+        self.services.extras["messenger"] = self.messenger
+        self.services.extras["app"] = self
+        self.dispatcher = Dispatcher(self.services)
+        for install in _feature_installers():
+            install(self)
+        for start, stop in self.components:
+            await start()
+            self._started.append(stop)
+        for factory in self.adapter_factories:
+            adapter = factory(self)
+            self.adapters.append(adapter)
+            self.messenger.register(adapter)
+        for adapter in self.adapters:
+            await adapter.start()
+            self._started.append(adapter.stop)
+        log.info("studybot started with %s", ", ".join(a.platform.value for a in self.adapters))
+
+    async def run(self) -> None:
+        """Start, then wait for SIGINT/SIGTERM or for an adapter to close; then stop."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self._stopping.set)
+        try:
+            await self.start()
+            waiters = [asyncio.create_task(self._stopping.wait())]
+            waiters += [asyncio.create_task(a.wait_closed()) for a in self.adapters]
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+        finally:
+            await self.stop()
+
+    def request_stop(self) -> None:
+        """Ask :meth:`run` to shut down (as SIGTERM does)."""
+        self._stopping.set()
+
+    async def stop(self) -> None:
+        """Stop adapters and components in reverse order, each within the timeout."""
+        timeout = self.settings.shutdown_timeout
+        while self._started:
+            stop = self._started.pop()
+            try:
+                await asyncio.wait_for(stop(), timeout)
+            except Exception:
+                log.exception("error while stopping %s", getattr(stop, "__qualname__", stop))
+        if self.engine is not None:
+            await self.engine.dispose()
+            self.engine = None
+        log.info("studybot stopped")
+
+    async def advance_time(self, delta: timedelta) -> None:
+        """Move a simulated clock forward, letting every time driver run what falls due.
+
+        The clock moves in steps of at most one minute so that jobs fire in order and see
+        the time they were scheduled for, as they would with the real clock.
+        """
+        if not isinstance(self.clock, FakeClock):
+            raise RuntimeError("time can only be advanced with a simulated clock")
+        target = self.clock.now() + delta
+        step = timedelta(minutes=1)
+        while self.clock.now() < target:
+            self.clock.set(min(target, self.clock.now() + step))
+            for drive in self.time_drivers:
+                await drive(self.clock.now())
+
+    def require_services(self) -> Services:
+        """The services, once started."""
+        if self.services is None:
+            raise RuntimeError("the app is not started")
+        return self.services
+
+
+def _feature_installers() -> list[Callable[[App], Any]]:
+    """Features that need more than commands (scheduler, HTTP server...) install here."""
+    return []
+
+
+def choose_adapters(choice: AdapterChoice, settings: Settings) -> list[str]:
+    """Which adapters to run: console when no platform token is set, unless told."""
+    if choice is AdapterChoice.AUTO:
+        chosen = []
+        if settings.discord_configured:
+            chosen.append("discord")
+        if settings.slack_configured:
+            chosen.append("slack")
+        return chosen or ["console"]
+    if choice is AdapterChoice.ALL:
+        return ["discord", "slack"]
+    return [choice.value]

@@ -1,0 +1,47 @@
+"""``studybot`` command line: one module per subcommand family, each with ``register``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.cli import content_cmd, db_cmd, run_cmd
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="studybot",
+        description="A study-group bot for backend learners on Discord, Slack and the console.",
+    )
+    parser.add_argument(
+        "--log-format", choices=["text", "json"], help="log line format (default: text)"
+    )
+    parser.add_argument("--log-level", help="logging level (default: INFO)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (run_cmd, db_cmd, content_cmd, *_extra_modules()):
+        module.register(sub)
+    return parser
+
+
+def _extra_modules() -> list[object]:
+    """Subcommand modules added by later features (discord, slack, export...)."""
+    return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``studybot`` console script and ``python -m bot``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

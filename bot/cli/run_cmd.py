@@ -1,0 +1,69 @@
+"""``studybot run``: start the bot with the chosen adapters."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import UTC, datetime
+
+from bot.app import App, choose_adapters
+from bot.cli.common import settings_from
+from bot.config import AdapterChoice
+from bot.core.clock import Clock, FakeClock, SystemClock
+from bot.core.errors import ContentError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``run`` subcommand."""
+    parser = sub.add_parser("run", help="start the bot (console when no platform token is set)")
+    parser.add_argument(
+        "--adapter",
+        choices=[c.value for c in AdapterChoice],
+        default="auto",
+        help="which platform(s) to serve; auto = those with tokens, else the console",
+    )
+    parser.add_argument(
+        "--simulated-clock",
+        nargs="?",
+        const="now",
+        metavar="ISO-START",
+        help="console: start a movable clock (e.g. 2026-03-02T08:00Z); :advance moves it",
+    )
+    parser.add_argument("--no-migrate", action="store_true", help="do not apply migrations")
+    parser.add_argument("--content-dir", help="content folder (default: bundled content)")
+    parser.set_defaults(handler=run)
+
+
+def parse_start(value: str) -> datetime:
+    """Parse ``--simulated-clock``'s start: ``now`` or an ISO date/time (UTC if naive)."""
+    if value == "now":
+        return datetime.now(UTC).replace(second=0, microsecond=0)
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run until stopped; returns a process exit status."""
+    overrides: dict[str, object] = {}
+    if args.no_migrate:
+        overrides["auto_migrate"] = False
+    if args.content_dir:
+        overrides["content_dir"] = args.content_dir
+    settings = settings_from(args, **overrides)
+    clock: Clock = SystemClock()
+    if args.simulated_clock:
+        clock = FakeClock(parse_start(args.simulated_clock))
+    names = choose_adapters(AdapterChoice(args.adapter), settings)
+    app = App(settings=settings, clock=clock)
+    from bot.adapters.factories import factories_for
+
+    app.adapter_factories = factories_for(names)
+    try:
+        asyncio.run(app.run())
+    except ContentError as exc:
+        print("studybot will not start: the content has problems:\n" + exc.report())
+        return 2
+    except RuntimeError as exc:
+        print(f"studybot will not start: {exc}")
+        return 2
+    return 0

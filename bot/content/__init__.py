@@ -1,0 +1,1 @@
+"""Learning content: schemas, loader and the store that answers lookups."""

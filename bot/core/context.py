@@ -1,0 +1,123 @@
+"""What a handler receives: the invocation, the resolved rows, services and one session."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.models import Invocation
+from bot.core.services import Services
+from bot.db.models import Group, Identity, Member, Space
+from bot.db.repositories import audit, settings
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class GroupSettings:
+    """A group's settings with defaults from the registered specs."""
+
+    values: dict[str, Any]
+    services: Services
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.values:
+            return self.values[key]
+        spec = self.services.setting_specs.get(key)
+        if spec is None:
+            raise KeyError(key)
+        return spec.default
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The group's timezone."""
+        return ZoneInfo(self["timezone"])
+
+    @property
+    def day_start(self) -> time:
+        """When the group's local day starts."""
+        return time.fromisoformat(self["day_start"])
+
+
+@dataclass
+class CommandContext:
+    """Per-invocation context: everything a handler needs and nothing platform-specific.
+
+    The dispatcher commits ``session`` after the handler returns (or rolls it back on an
+    error); handlers never commit. Work that must only happen after a successful commit
+    (rebuilding schedules, sending follow-up posts) is queued with :meth:`after_commit`.
+    """
+
+    invocation: Invocation
+    services: Services
+    session: AsyncSession
+    group: Group
+    space: Space
+    member: Member
+    identity: Identity
+    is_moderator: bool
+    _settings: GroupSettings | None = None
+    _after_commit: list[AfterCommit] = field(default_factory=list)
+
+    @property
+    def now(self) -> datetime:
+        """The current instant (UTC) from the injected clock."""
+        return self.services.clock.now()
+
+    async def settings(self) -> GroupSettings:
+        """The group's settings (loaded once per invocation)."""
+        if self._settings is None:
+            values = await settings.load(self.session, self.group.id)
+            self._settings = GroupSettings(values, self.services)
+        return self._settings
+
+    def forget_settings(self) -> None:
+        """Drop the cached settings after a change, so later reads see it."""
+        self._settings = None
+
+    async def member_timezone(self, member: Member | None = None) -> ZoneInfo:
+        """The member's own timezone, else the group's."""
+        member = member or self.member
+        if member.timezone:
+            return ZoneInfo(member.timezone)
+        return (await self.settings()).timezone
+
+    async def today(self, member: Member | None = None) -> date:
+        """The member's current local date, honouring the group's day start."""
+        from bot.streaks.localday import local_date
+
+        group_settings = await self.settings()
+        tz = await self.member_timezone(member)
+        return local_date(self.now, tz, group_settings.day_start)
+
+    async def audit(
+        self,
+        action: str,
+        *,
+        target: str | None = None,
+        before: Any = None,
+        after: Any = None,
+        reason: str | None = None,
+    ) -> None:
+        """Append an audit entry for a moderator change, in this transaction."""
+        await audit.record(
+            self.session,
+            group_id=self.group.id,
+            actor_member_id=self.member.id,
+            actor_label=f"{self.member.display_name} ({self.invocation.platform.value})",
+            action=action,
+            now=self.now,
+            target=target,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+
+    def after_commit(self, callback: AfterCommit) -> None:
+        """Run ``callback`` once the transaction has committed successfully."""
+        self._after_commit.append(callback)

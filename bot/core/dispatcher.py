@@ -1,0 +1,208 @@
+"""The dispatcher: from an :class:`Invocation` to a :class:`Reply`.
+
+Resolves the command, parses and validates its arguments, resolves who is asking,
+checks their role on our side, and runs the handler in one database transaction that
+commits on success and rolls back on any error. A :class:`UserError` becomes a clear
+private reply; anything else is logged with the invocation id and answered with a short
+apology, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from bot import metrics
+from bot.core.args import convert_typed, parse_text, split_subcommand
+from bot.core.commands import CommandSpec, Role
+from bot.core.context import CommandContext
+from bot.core.errors import PermissionDenied, UnknownCommand, UsageError, UserError
+from bot.core.models import Invocation, InvocationKind, Reply
+from bot.core.services import Services
+from bot.db.repositories import settings as settings_repo
+from bot.db.repositories.spaces import Membership, resolve
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SORRY = (
+    "Sorry, something went wrong on my side while doing that. Nothing was changed. "
+    "The moderators can find the details in the logs under id `{id}`."
+)
+
+
+class Responder(Protocol):
+    """How an adapter answers one invocation (built per inbound event)."""
+
+    async def send(self, reply: Reply) -> None:
+        """Deliver ``reply`` to the user who asked."""
+        ...
+
+
+class Dispatcher:
+    """Routes invocations to handlers; the single entry point for every adapter."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def handle(self, invocation: Invocation, responder: Responder) -> Reply:
+        """Dispatch and send the reply through ``responder``."""
+        reply = await self.dispatch(invocation)
+        await responder.send(reply)
+        return reply
+
+    async def dispatch(self, invocation: Invocation) -> Reply:
+        """Run one invocation and return its reply; never raises for user-facing errors."""
+        started = time.perf_counter()
+        name = invocation.command
+        outcome = "ok"
+        try:
+            if invocation.kind is InvocationKind.ACTION:
+                reply = await self._run_action(invocation)
+            else:
+                spec, args = self._resolve(invocation)
+                name = spec.full_name
+                reply = await self._run_command(invocation, spec, args)
+        except PermissionDenied as exc:
+            outcome = "denied"
+            reply = Reply(text=str(exc), ephemeral=True)
+        except UserError as exc:
+            outcome = "user_error"
+            reply = Reply(text=str(exc), ephemeral=True)
+        except Exception:
+            outcome = "error"
+            log.exception("invocation %s (/%s) failed", invocation.id, name)
+            reply = Reply(text=SORRY.format(id=invocation.id), ephemeral=True)
+        elapsed = time.perf_counter() - started
+        metrics.COMMANDS.labels(command=name, outcome=outcome).inc()
+        metrics.COMMAND_SECONDS.labels(command=name).observe(elapsed)
+        log.info(
+            "invocation %s platform=%s user=%s command=/%s outcome=%s ms=%.1f",
+            invocation.id,
+            invocation.platform.value,
+            invocation.actor.user_id,
+            name,
+            outcome,
+            elapsed * 1000,
+        )
+        return reply
+
+    def _resolve(self, invocation: Invocation) -> tuple[CommandSpec, dict[str, Any]]:
+        registry = self.services.registry
+        name = invocation.command.strip().lstrip("/").lower()
+        text = invocation.text
+        if registry.is_group(name) and " " not in name:
+            sub, rest = split_subcommand(text or "")
+            if not sub and invocation.args is None:
+                raise UserError(self._group_help(name))
+            if sub:
+                name, text = f"{name} {sub}", rest
+        spec = registry.get(name)
+        if spec is None:
+            group = name.split(" ")[0]
+            if registry.is_group(group):
+                raise UnknownCommand(f"`/{name}` is not a command.\n{self._group_help(group)}")
+            raise UnknownCommand(f"`/{name}` is not a command I know. Try `/help`.")
+        if text is not None:
+            return spec, parse_text(spec, text)
+        return spec, convert_typed(spec, invocation.args or {})
+
+    def _group_help(self, group: str) -> str:
+        lines = [f"`/{group}` needs a subcommand:"]
+        for spec in self.services.registry.group_commands(group):
+            lines.append(f"- `{spec.usage()}`: {spec.description}")
+        return "\n".join(lines)
+
+    async def _run_command(
+        self, invocation: Invocation, spec: CommandSpec, args: dict[str, Any]
+    ) -> Reply:
+        async def call(ctx: CommandContext) -> Reply:
+            if spec.requires is Role.MODERATOR and not ctx.is_moderator:
+                raise PermissionDenied(
+                    f"`/{spec.full_name}` is for moderators of this group. "
+                    "Ask a moderator, or an admin can add your role with "
+                    "`/admin settings moderator_roles ...`."
+                )
+            reply = await spec.handler(ctx, **args)
+            if spec.ephemeral and not reply.ephemeral:
+                reply = _with_ephemeral(reply)
+            return reply
+
+        return await self.in_transaction(invocation, call)
+
+    async def _run_action(self, invocation: Invocation) -> Reply:
+        action = self.services.registry.action(invocation.command)
+        if action is None:
+            raise UnknownCommand("That button no longer does anything.")
+        value = str((invocation.args or {}).get("value", ""))
+
+        async def call(ctx: CommandContext) -> Reply:
+            if action.requires is Role.MODERATOR and not ctx.is_moderator:
+                raise PermissionDenied("That button is for moderators of this group.")
+            reply = await action.handler(ctx, value)
+            return (
+                _with_ephemeral(reply) if action.ephemeral and not reply.update_original else reply
+            )
+
+        return await self.in_transaction(invocation, call)
+
+    async def in_transaction(
+        self, invocation: Invocation, call: Callable[[CommandContext], Awaitable[T]]
+    ) -> T:
+        """Run ``call`` with a context in one transaction; commit, then after-commit hooks."""
+        async with self.services.sessions() as session:
+            async with session.begin():
+                membership = await resolve(
+                    session, invocation.space, invocation.actor, self.services.clock.now()
+                )
+                ctx = CommandContext(
+                    invocation=invocation,
+                    services=self.services,
+                    session=session,
+                    group=membership.group,
+                    space=membership.space,
+                    member=membership.member,
+                    identity=membership.identity,
+                    is_moderator=await self._is_moderator(session, invocation, membership),
+                )
+                result = await call(ctx)
+            for callback in ctx._after_commit:
+                try:
+                    await callback()
+                except Exception:
+                    log.exception("after-commit hook of %s failed", invocation.id)
+        return result
+
+    async def complete(self, invocation: Invocation, completer: str, prefix: str) -> list[str]:
+        """Autocomplete values for a parameter; errors give no suggestions, not a crash."""
+        fn = self.services.registry.completer(completer)
+        if fn is None:
+            return []
+        try:
+            values = await self.in_transaction(invocation, lambda ctx: fn(ctx, prefix))
+        except Exception:
+            log.exception("autocomplete %s failed for %s", completer, invocation.id)
+            return []
+        return values[:25]
+
+    async def _is_moderator(
+        self, session: Any, invocation: Invocation, membership: Membership
+    ) -> bool:
+        actor = invocation.actor
+        if actor.is_admin:
+            return True
+        stored = await settings_repo.load(session, membership.group.id)
+        allowed = set(stored.get("moderator_roles") or [])
+        return bool(allowed & (set(actor.roles) | {actor.user_id}))
+
+
+def _with_ephemeral(reply: Reply) -> Reply:
+    from dataclasses import replace
+
+    return replace(reply, ephemeral=True)
+
+
+__all__ = ["Dispatcher", "Responder", "UsageError"]

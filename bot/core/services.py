@@ -1,0 +1,50 @@
+"""The bundle of long-lived services handed to handlers and jobs (dependency injection)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.clock import Clock
+from bot.core.commands import Registry
+from bot.core.settings_specs import SettingSpec
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.content.store import ContentStore
+
+GroupHook = Callable[[int], Awaitable[None]]
+
+
+@dataclass
+class Services:
+    """Everything a handler or job may need, built once by the composition root.
+
+    Attributes:
+        settings: Process settings.
+        clock: The clock in use (real or simulated).
+        sessions: Factory for database sessions.
+        registry: Commands, actions and completers.
+        content: The learning content.
+        setting_specs: Per-group settings moderators may change, by key.
+        settings_changed: Called with a group id after a change to its settings commits
+            (the scheduler rebuilds that group's jobs).
+        extras: Feature-owned services by name (messenger, scheduler, check-in writer…).
+    """
+
+    settings: Settings
+    clock: Clock
+    sessions: async_sessionmaker[AsyncSession]
+    registry: Registry
+    content: ContentStore
+    setting_specs: dict[str, SettingSpec] = field(default_factory=dict)
+    settings_changed: list[GroupHook] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def notify_settings_changed(self, group_id: int) -> None:
+        """Run every ``settings_changed`` hook for ``group_id``."""
+        for hook in self.settings_changed:
+            await hook(group_id)

@@ -1,0 +1,1 @@
+"""Repositories: every query the features need, grouped by table family."""

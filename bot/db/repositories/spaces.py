@@ -1,0 +1,125 @@
+"""Groups, spaces, members and identities: who is who, created on first contact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.models import Actor, SpaceRef
+from bot.db.models import Group, Identity, Member, Space
+
+
+@dataclass(frozen=True)
+class Membership:
+    """The rows an invocation resolves to."""
+
+    group: Group
+    space: Space
+    member: Member
+    identity: Identity
+
+
+async def get_or_create_space(session: AsyncSession, ref: SpaceRef, now: datetime) -> Space:
+    """Find the space for ``ref``, creating it (and its own group) on first contact."""
+    query = select(Space).where(
+        Space.platform == ref.platform.value, Space.external_id == ref.external_id
+    )
+    space = (await session.execute(query)).scalar_one_or_none()
+    if space is not None:
+        return space
+    try:
+        async with session.begin_nested():
+            group = Group(
+                name=ref.name or f"{ref.platform.value} {ref.external_id}", created_at=now
+            )
+            session.add(group)
+            await session.flush()
+            space = Space(
+                group_id=group.id,
+                platform=ref.platform.value,
+                external_id=ref.external_id,
+                name=ref.name,
+                created_at=now,
+            )
+            session.add(space)
+            await session.flush()
+    except IntegrityError:
+        # Another request created it at the same moment; use theirs.
+        space = (await session.execute(query)).scalar_one()
+    return space
+
+
+async def get_or_create_member(
+    session: AsyncSession, space: Space, actor: Actor, now: datetime
+) -> tuple[Member, Identity]:
+    """Find the member behind ``actor`` in ``space``, creating them on first contact."""
+    query = (
+        select(Identity, Member)
+        .join(Member, Member.id == Identity.member_id)
+        .where(Identity.space_id == space.id, Identity.platform_user_id == actor.user_id)
+    )
+    row = (await session.execute(query)).first()
+    if row is not None:
+        identity, member = row  # Row unpacks like a tuple
+        if actor.display_name and identity.display_name != actor.display_name:
+            identity.display_name = actor.display_name
+        return member, identity
+    try:
+        async with session.begin_nested():
+            member = Member(
+                group_id=space.group_id,
+                display_name=actor.display_name or actor.user_id,
+                timezone=None,
+                hidden=False,
+                reminders=False,
+                created_at=now,
+            )
+            session.add(member)
+            await session.flush()
+            identity = Identity(
+                member_id=member.id,
+                space_id=space.id,
+                platform_user_id=actor.user_id,
+                display_name=actor.display_name,
+                created_at=now,
+            )
+            session.add(identity)
+            await session.flush()
+    except IntegrityError:
+        row = (await session.execute(query)).one()
+        identity, member = row  # Row unpacks like a tuple
+    return member, identity
+
+
+async def resolve(session: AsyncSession, ref: SpaceRef, actor: Actor, now: datetime) -> Membership:
+    """Resolve an invocation's space and actor to group, space, member and identity."""
+    space = await get_or_create_space(session, ref, now)
+    member, identity = await get_or_create_member(session, space, actor, now)
+    group = await session.get_one(Group, space.group_id)
+    return Membership(group=group, space=space, member=member, identity=identity)
+
+
+async def find_member(session: AsyncSession, space: Space, ref: str) -> Member | None:
+    """Find a member of ``space``'s group by platform user id or display name."""
+    by_id = (
+        select(Member)
+        .join(Identity, Identity.member_id == Member.id)
+        .where(Identity.space_id == space.id, Identity.platform_user_id == ref)
+    )
+    member = (await session.execute(by_id)).scalar_one_or_none()
+    if member is not None:
+        return member
+    by_name = select(Member).where(
+        Member.group_id == space.group_id, Member.display_name.ilike(ref)
+    )
+    return (await session.execute(by_name.limit(1))).scalar_one_or_none()
+
+
+async def spaces_of_group(session: AsyncSession, group_id: int) -> list[Space]:
+    """Every space attached to a group."""
+    query = select(Space).where(Space.group_id == group_id).order_by(Space.id)
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,1 @@
+"""Scheduled posts: APScheduler as a timer, the post ledger deciding."""

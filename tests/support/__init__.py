@@ -1,0 +1,1 @@
+"""Test support: the fake adapter, the harness and database helpers."""
