@@ -156,8 +156,10 @@ class App:
 
 
 def _feature_installers() -> list[Callable[[App], Any]]:
-    """Features that need more than commands (scheduler, HTTP server...) install here."""
-    return []
+    """``install(app)`` hooks of features that add components (scheduler, HTTP server)."""
+    from bot.features import feature_modules
+
+    return [m.install for m in feature_modules() if callable(getattr(m, "install", None))]
 
 
 def choose_adapters(choice: AdapterChoice, settings: Settings) -> list[str]:

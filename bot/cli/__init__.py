@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from bot.cli import content_cmd, db_cmd, run_cmd
 
@@ -25,9 +28,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _extra_modules() -> list[object]:
-    """Subcommand modules added by later features (discord, slack, export...)."""
-    return []
+def _extra_modules() -> list[ModuleType]:
+    """Other modules of this package with a ``register`` function (discord, slack...)."""
+    core = {"content_cmd", "db_cmd", "run_cmd", "common"}
+    modules = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name in core or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if callable(getattr(module, "register", None)):
+            modules.append(module)
+    return modules
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,12 +22,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     down.set_defaults(handler=downgrade)
     cur = db_sub.add_parser("current", help="show the database's revision")
     cur.set_defaults(handler=current)
-    for name in _extra_db_commands():
-        name(db_sub)
-
-
-def _extra_db_commands() -> list[object]:
-    return []
 
 
 def upgrade(args: argparse.Namespace) -> int:

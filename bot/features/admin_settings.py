@@ -8,6 +8,8 @@ from bot.core.errors import UserError
 from bot.core.models import Reply
 from bot.db.repositories import settings as settings_repo
 
+ORDER = 900
+
 router = Router()
 
 

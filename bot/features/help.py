@@ -6,6 +6,8 @@ from bot.core.commands import Role, Router
 from bot.core.context import CommandContext
 from bot.core.models import Reply, ReplyField
 
+ORDER = 1
+
 router = Router()
 
 
