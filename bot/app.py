@@ -30,6 +30,7 @@ from bot.core.services import Services
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.features import all_routers, all_setting_specs
+from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class App:
     adapters: list[Adapter] = field(default_factory=list)
     components: list[Lifecycle] = field(default_factory=list)
     time_drivers: list[TimeDriver] = field(default_factory=list)
+    http: HttpServer | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _started: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -85,15 +87,21 @@ class App:
         self.services.extras["messenger"] = self.messenger
         self.services.extras["app"] = self
         self.dispatcher = Dispatcher(self.services)
+        if self.settings.http_port is not None:
+            self.http = HttpServer(self.settings.http_host, self.settings.http_port)
         for install in _feature_installers():
             install(self)
-        for start, stop in self.components:
-            await start()
-            self._started.append(stop)
+        # Adapters are built before anything starts so they can add HTTP routes.
         for factory in self.adapter_factories:
             adapter = factory(self)
             self.adapters.append(adapter)
             self.messenger.register(adapter)
+        for start, stop in self.components:
+            await start()
+            self._started.append(stop)
+        if self.http is not None:
+            await self.http.start()
+            self._started.append(self.http.stop)
         for adapter in self.adapters:
             await adapter.start()
             self._started.append(adapter.stop)
@@ -147,6 +155,12 @@ class App:
             self.clock.set(min(target, self.clock.now() + step))
             for drive in self.time_drivers:
                 await drive(self.clock.now())
+
+    def ensure_http(self) -> HttpServer:
+        """The HTTP server, created on first need (Slack's HTTP mode needs one)."""
+        if self.http is None:
+            self.http = HttpServer(self.settings.http_host, self.settings.http_port or 3000)
+        return self.http
 
     def require_services(self) -> Services:
         """The services, once started."""
