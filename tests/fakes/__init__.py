@@ -1,0 +1,1 @@
+"""Loopback fakes of the chat platforms studybot talks to, for end-to-end tests."""
