@@ -21,6 +21,10 @@ from bot.core.errors import ContentError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+# libyaml's safe loader reads the bundled content about seven times faster than the pure
+# Python one (so start-up and `/admin content reload` stay quick); same data, same errors.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 SECTIONS: dict[str, type[BaseModel]] = {
     "phases": Phase,
     "steps": Step,
@@ -68,12 +72,12 @@ class _Collector:
     def add_file(self, path: Path) -> None:
         where = self.where(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
         except (OSError, UnicodeDecodeError) as exc:
             self.problems.append(f"{where}: cannot read: {exc}")
             return
         except yaml.YAMLError as exc:
-            self.problems.append(f"{where}: not valid YAML: {exc}".replace("\n", " "))
+            self.problems.append(f"{where}: not valid YAML: {_yaml_problem(exc)}")
             return
         if data is None:
             self.problems.append(f"{where}: file is empty")
@@ -101,6 +105,23 @@ class _Collector:
             for error in exc.errors():
                 field = ".".join(str(part) for part in error["loc"]) or "(item)"
                 self.problems.append(f"{where}: {item} field `{field}`: {error['msg']}")
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """``line 5, column 1: found … (while scanning a quoted scalar at line 3, column 12)``."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        context = ""
+        if exc.context:
+            context = f" ({exc.context}"
+            if exc.context_mark is not None:
+                context += f" at {_position(exc.context_mark)}"
+            context += ")"
+        return f"{_position(exc.problem_mark)}: {exc.problem}{context}"
+    return " ".join(str(exc).split())
+
+
+def _position(mark: yaml.Mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
 
 
 def load_content(root: Path) -> ContentBundle:
@@ -146,7 +167,9 @@ def cross_check(bundle: ContentBundle, collector: _Collector) -> list[str]:
         for item_id, count in ids.items():
             if count > 1:
                 files = sorted({w for w, i in collector.items[key] if i.id == item_id})
-                problems.append(f"{', '.join(files)}: {key} id={item_id}: duplicate id ({count}x)")
+                problems.append(
+                    f"{', '.join(files)}: {key} id={item_id} field `id`: duplicate id ({count}x)"
+                )
     for key, minimum in (("phases", 1), ("steps", 1), ("challenges", 1)):
         if not collector.items[key]:
             problems.append(f"{collector.root}: no {key} found (at least {minimum} needed)")

@@ -6,6 +6,7 @@ edit never takes the bot down.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import logging
 from collections.abc import Callable
@@ -54,10 +55,29 @@ class ContentStore:
         except ContentError as exc:
             log.warning("content reload failed, keeping the last good content: %s", exc)
             return exc.problems
+        self._install(bundle)
+        return []
+
+    async def reload_in_thread(self, root: Path | None = None) -> list[str]:
+        """Like :meth:`reload`, but read and validate the files in a worker thread.
+
+        Loading the bundled content takes a few hundred milliseconds; doing it off the
+        event loop keeps gateways and other commands served meanwhile. The new content is
+        swapped in on the loop, between two awaits, so no command sees half of it.
+        """
+        source = root or self._bundle.source
+        try:
+            bundle = await asyncio.to_thread(load_content, source)
+        except ContentError as exc:
+            log.warning("content reload failed, keeping the last good content: %s", exc)
+            return exc.problems
+        self._install(bundle)
+        return []
+
+    def _install(self, bundle: ContentBundle) -> None:
         self._bundle = bundle
         self._index()
         log.info("content reloaded: %s", bundle.summary())
-        return []
 
     def _index(self) -> None:
         b = self._bundle

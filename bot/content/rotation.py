@@ -1,0 +1,188 @@
+"""The daily rotation: a stable, no-repeat choice of challenge and tip per group and day.
+
+Each group walks its own shuffled order of its track's pool (seeded by group, kind, track
+and cycle, so groups see different orders). Nothing repeats inside a cycle; once every
+item of the pool has been drawn in the current cycle, a new cycle starts. The choice is
+recorded in the ``rotation`` table (one row per group, kind and local date) with
+``INSERT … ON CONFLICT DO NOTHING`` and read back, so asking twice, or asking from two
+places at once, gives the same item.
+
+Content may change between draws: ids that no longer exist are ignored (and a day whose
+item was removed gets a new one), and a changed track draws from the new pool from the
+next day on; the item already chosen for a day stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content.schema import Challenge, Tip
+from bot.content.store import ContentStore
+from bot.core.errors import UserError
+from bot.db.repositories import rotation as repo
+from bot.db.repositories.rotation import CycleState
+
+CHALLENGE = "challenge"
+TIP = "tip"
+
+
+class NothingToDraw(UserError):
+    """The content has no item of the kind asked for (custom content without tips)."""
+
+
+def shuffled(pool_ids: Sequence[str], seed: str) -> list[str]:
+    """``pool_ids`` in a pseudo-random order that depends only on the ids and ``seed``.
+
+    Sorting first makes the order independent of file order; the seed is hashed with
+    SHA-256 because Python's own ``hash`` of a string changes from run to run.
+    """
+    order = sorted(set(pool_ids))
+    digest = hashlib.sha256(seed.encode("utf-8")).digest()
+    random.Random(int.from_bytes(digest[:8], "big")).shuffle(order)
+    return order
+
+
+def next_item(pool_ids: Sequence[str], state: CycleState, seed: str) -> tuple[str, int]:
+    """Choose the next item and its cycle (pure: the same inputs give the same answer).
+
+    Args:
+        pool_ids: The ids the group may get today (its track's pool; must not be empty).
+        state: The group's current cycle and what it has already drawn in it.
+        seed: Distinguishes groups, kinds and tracks (the cycle number is added here).
+
+    Returns:
+        The first id of this cycle's order not drawn yet; when the pool is exhausted, the
+        first of the next cycle's order (avoiding the item drawn just before).
+    """
+    if not pool_ids:
+        raise ValueError("the pool is empty")
+    order = shuffled(pool_ids, f"{seed}|{state.cycle}")
+    for item_id in order:
+        if item_id not in state.used:
+            return item_id, state.cycle
+    cycle = state.cycle + 1
+    order = shuffled(pool_ids, f"{seed}|{cycle}")
+    if len(order) > 1 and order[0] == state.last:
+        return order[1], cycle
+    return order[0], cycle
+
+
+async def draw(
+    session: AsyncSession,
+    *,
+    group_id: int,
+    kind: str,
+    day: date,
+    track: str,
+    pool_ids: Sequence[str],
+    exists: Callable[[str], bool],
+    now: datetime | None = None,
+) -> str:
+    """The item id of ``kind`` for ``group_id`` on ``day``, drawing and recording it once.
+
+    Args:
+        session: The caller's session (committed or rolled back by the caller).
+        group_id: The group.
+        kind: ``"challenge"`` or ``"tip"`` (any short label works).
+        day: The group's local date.
+        track: Part of the shuffle seed, so each track has its own order.
+        pool_ids: The ids to draw from.
+        exists: Whether an id is still in the content (older rows may name removed items).
+        now: The creation time stored on a new row (default: the current time).
+    """
+    known = await repo.get(session, group_id, kind, day)
+    if known is not None and exists(known.item_id):
+        return known.item_id
+    state = await repo.cycle_state(session, group_id, kind)
+    item_id, cycle = next_item(pool_ids, state, f"{group_id}|{kind}|{track}")
+    if known is None:
+        drawn = await repo.claim(
+            session,
+            group_id=group_id,
+            kind=kind,
+            day=day,
+            item_id=item_id,
+            cycle=cycle,
+            now=now or datetime.now(UTC),
+        )
+    else:
+        drawn = await repo.replace_item(
+            session,
+            group_id=group_id,
+            kind=kind,
+            day=day,
+            old_item_id=known.item_id,
+            item_id=item_id,
+            cycle=cycle,
+        )
+    # Another writer may have won with an id from content this process no longer has
+    # (a reload in between); today's answer must still be something we can show.
+    return drawn.item_id if exists(drawn.item_id) else item_id
+
+
+async def challenge_for(
+    session: AsyncSession,
+    store: ContentStore,
+    group_id: int,
+    day: date,
+    track: str,
+    *,
+    now: datetime | None = None,
+) -> Challenge:
+    """The group's challenge for its local date ``day`` on ``track`` (stable, no repeats).
+
+    An unknown or empty track pool falls back to every challenge.
+    """
+    pool = store.challenges_for_track(track) or list(store.bundle.challenges)
+    if not pool:
+        raise NothingToDraw("There are no challenges in the content yet.")
+    item_id = await draw(
+        session,
+        group_id=group_id,
+        kind=CHALLENGE,
+        day=day,
+        track=track,
+        pool_ids=[c.id for c in pool],
+        exists=lambda i: store.challenge(i) is not None,
+        now=now,
+    )
+    challenge = store.challenge(item_id)
+    assert challenge is not None  # draw() only returns ids that exist
+    return challenge
+
+
+async def tip_for(
+    session: AsyncSession,
+    store: ContentStore,
+    group_id: int,
+    day: date,
+    track: str,
+    *,
+    now: datetime | None = None,
+) -> Tip:
+    """The group's tip for ``day``: from its phase's steps on a phase track, else any tip.
+
+    Raises:
+        NothingToDraw: The content has no tips at all.
+    """
+    pool = store.tips_for_track(track) or list(store.bundle.tips)
+    if not pool:
+        raise NothingToDraw("There are no tips in the content yet.")
+    item_id = await draw(
+        session,
+        group_id=group_id,
+        kind=TIP,
+        day=day,
+        track=track,
+        pool_ids=[t.id for t in pool],
+        exists=lambda i: store.tip(i) is not None,
+        now=now,
+    )
+    tip = store.tip(item_id)
+    assert tip is not None  # draw() only returns ids that exist
+    return tip

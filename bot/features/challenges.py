@@ -1,0 +1,105 @@
+"""``/challenge`` and ``/tip``: the group's item of the day from the rotation.
+
+"Today" is the **group's** local date (its timezone and day start), not the member's, so
+everyone in a group sees the same challenge as the scheduled post. Which challenges a
+group gets follows its ``track`` setting; this module also makes ``/admin settings
+track`` check the value against the content in use.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING
+
+from bot.content.render import challenge_reply, tip_reply
+from bot.content.rotation import NothingToDraw, challenge_for, tip_for
+from bot.content.tracks import effective_track, validate_track
+from bot.core.commands import Param, ParamKind, Router
+from bot.core.context import CommandContext
+from bot.core.models import Reply
+from bot.streaks.localday import local_date
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+ORDER = 20
+
+router = Router()
+
+_random = random.SystemRandom()
+
+
+async def group_today(ctx: CommandContext) -> date:
+    """The group's current local date (its timezone and day start, not the member's)."""
+    settings = await ctx.settings()
+    return local_date(ctx.now, settings.timezone, settings.day_start)
+
+
+async def group_track(ctx: CommandContext) -> tuple[str, str | None]:
+    """The group's track, and a note when its stored value no longer fits the content."""
+    return effective_track(ctx.services.content, (await ctx.settings())["track"])
+
+
+def _with_note(reply: Reply, note: str | None) -> Reply:
+    if note is None:
+        return reply
+    footer = f"{reply.footer} · {note}" if reply.footer else note
+    return replace(reply, footer=footer)
+
+
+@router.command("challenge", "Today's challenge for this group.")
+async def challenge(ctx: CommandContext) -> Reply:
+    """The group's challenge of the day, with a **Done** button to check in."""
+    store = ctx.services.content
+    day = await group_today(ctx)
+    track, note = await group_track(ctx)
+    item = await challenge_for(ctx.session, store, ctx.group.id, day, track, now=ctx.now)
+    return _with_note(challenge_reply(item, store, day=day), note)
+
+
+@router.command(
+    "tip",
+    "Today's resource tip, or a random one.",
+    params=(
+        Param(
+            "which",
+            ParamKind.CHOICE,
+            "today (the default) or random",
+            choices=("today", "random"),
+        ),
+    ),
+    examples=("", "random"),
+)
+async def tip(ctx: CommandContext, which: str = "today") -> Reply:
+    """The group's tip of the day, or any tip from the group's pool."""
+    store = ctx.services.content
+    track, note = await group_track(ctx)
+    if which == "random":
+        pool = store.tips_for_track(track) or list(store.bundle.tips)
+        if not pool:
+            raise NothingToDraw("There are no tips in the content yet.")
+        return _with_note(tip_reply(_random.choice(pool), store), note)
+    day = await group_today(ctx)
+    item = await tip_for(ctx.session, store, ctx.group.id, day, track, now=ctx.now)
+    return _with_note(tip_reply(item, store, day=day), note)
+
+
+def install(app: App) -> None:
+    """Check ``/admin settings track VALUE`` against the content in use.
+
+    The core ``track`` spec cannot know which phases exist (groups may bring their own
+    content), so its parser is wrapped with one that asks the live content store, which a
+    reload updates in place.
+    """
+    services = app.require_services()
+    spec = services.setting_specs.get("track")
+    if spec is None:
+        return
+    store = services.content
+
+    def parse(text: str) -> str:
+        return validate_track(store, str(spec.parse(text)))
+
+    services.setting_specs["track"] = replace(spec, parse=parse)

@@ -1,0 +1,111 @@
+"""``/roadmap [STEP]``: the 12-month plan, one step, one phase, or the daily routines.
+
+``STEP`` is a step's number, id, title or alias, or a close spelling of one
+(``/roadmap 5``, ``/roadmap databases``, ``/roadmap web basics``). Phase ids
+(``/roadmap foundations``, ``/roadmap phase 2``) show a phase, and ``/roadmap routine
+[LEVEL]`` the daily routines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.content.render import (
+    phase_reply,
+    roadmap_overview_reply,
+    routine_reply,
+    routines_reply,
+    step_reply,
+)
+from bot.content.schema import Phase, normalise_name
+from bot.content.store import ContentStore
+from bot.content.tracks import effective_track
+from bot.core.commands import Param, ParamKind, Router
+from bot.core.context import CommandContext
+from bot.core.errors import UserError
+from bot.core.models import Reply
+
+ORDER = 10
+
+router = Router()
+
+_ROUTINE = re.compile(r"^routines?\b\s*(.*)$")
+_PHASE = re.compile(r"^phase\s*(\d+)$")
+
+
+@router.completer("roadmap.steps")
+async def complete_steps(ctx: CommandContext, prefix: str) -> list[str]:
+    """Step ids whose number, id, title or an alias starts with what has been typed."""
+    return step_completions(ctx.services.content, prefix)
+
+
+def step_completions(store: ContentStore, prefix: str) -> list[str]:
+    """Step ids matching ``prefix`` (every step for an empty prefix), in plan order."""
+    typed = normalise_name(prefix)
+    matches: list[str] = []
+    for step in store.steps:
+        names = [step.id, step.title, str(step.number), *step.aliases]
+        words = {w for name in names for w in normalise_name(name).split()}
+        if not typed or any(normalise_name(n).startswith(typed) for n in names) or typed in words:
+            matches.append(step.id)
+    return matches[:25]
+
+
+@router.command(
+    "roadmap",
+    "The 12-month backend plan, or one step of it (number or name).",
+    params=(
+        Param(
+            "step",
+            ParamKind.TEXT,
+            "A step number or name, e.g. 5 or databases; or routine.",
+            autocomplete="roadmap.steps",
+        ),
+    ),
+    examples=("", "databases", "5", "routine beginner"),
+)
+async def roadmap(ctx: CommandContext, step: str | None = None) -> Reply:
+    """Show the overview, or resolve ``step`` to a routine, a phase or a step."""
+    store = ctx.services.content
+    if step is None:
+        track, _note = effective_track(store, (await ctx.settings())["track"])
+        return roadmap_overview_reply(store, track=track)
+    query = step.strip().lower()
+    routine = _ROUTINE.match(query)
+    if routine:
+        return _routine(store, routine.group(1).strip())
+    phase = _phase(store, query)
+    if phase is not None:
+        return phase_reply(phase, store)
+    found = store.find_step(query)
+    if found.match is not None:
+        return step_reply(found.match, store)
+    raise UserError(_unknown_step(store, step.strip(), found.suggestions))
+
+
+def _phase(store: ContentStore, query: str) -> Phase | None:
+    number = _PHASE.match(query)
+    for phase in store.phases:
+        if phase.id == query or (number and phase.number == int(number.group(1))):
+            return phase
+    return None
+
+
+def _routine(store: ContentStore, level: str) -> Reply:
+    routines = store.bundle.routines
+    if not level:
+        return routines_reply(routines)
+    for routine in routines:
+        if routine.level.value.startswith(level):
+            return routine_reply(routine)
+    levels = ", ".join(r.level.value for r in routines)
+    raise UserError(f"There is no `{level}` routine. Routines: {levels}.")
+
+
+def _unknown_step(store: ContentStore, typed: str, suggestions: tuple[str, ...]) -> str:
+    if suggestions:
+        labels = [(store.step(s), s) for s in suggestions]
+        closest = ", ".join(f"`{i}` ({s.title})" if s else f"`{i}`" for s, i in labels)
+        return f"I don't know a step called `{typed}`. Closest: {closest}."
+    steps = ", ".join(f"{s.number} `{s.id}`" for s in store.steps)
+    return f"I don't know a step called `{typed}`. Steps: {steps}. Try `/roadmap` for the plan."
