@@ -15,22 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 from bot.streaks.localday import local_date
 from bot.streaks.policy import StreakPolicy
-
-__all__ = [
-    "CheckInDay",
-    "CurrentStreak",
-    "Excused",
-    "StreakState",
-    "apply",
-    "apply_override",
-    "current",
-    "replay",
-]
 
 Excused: TypeAlias = Callable[[date], bool] | Container[date]
 """Days that never break a streak and never use a freeze: a predicate or a set of dates."""
@@ -62,7 +52,7 @@ class CheckInDay:
 
 @dataclass(frozen=True, slots=True)
 class StreakState:
-    """The denormalised streak statistics kept per member.
+    """The denormalised streak statistics kept per member; the defaults are the empty state.
 
     Attributes:
         run: Length of the current run in counted days (0 before the first check-in).
@@ -76,15 +66,15 @@ class StreakState:
         freezes_used: Freezes spent so far.
     """
 
-    run: int
-    run_end: date | None
-    longest: int
-    total: int
-    freezes: int
-    progress: int
-    last_at: datetime | None
-    last_tz: str | None
-    freezes_used: int
+    run: int = 0
+    run_end: date | None = None
+    longest: int = 0
+    total: int = 0
+    freezes: int = 0
+    progress: int = 0
+    last_at: datetime | None = None
+    last_tz: str | None = None
+    freezes_used: int = 0
 
     def __post_init__(self) -> None:
         for name in ("run", "longest", "total", "freezes", "progress", "freezes_used"):
@@ -94,17 +84,7 @@ class StreakState:
     @classmethod
     def empty(cls) -> StreakState:
         """The state of a member who has never checked in."""
-        return cls(
-            run=0,
-            run_end=None,
-            longest=0,
-            total=0,
-            freezes=0,
-            progress=0,
-            last_at=None,
-            last_tz=None,
-            freezes_used=0,
-        )
+        return cls()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,38 +116,23 @@ def _as_predicate(excused: Excused) -> Callable[[date], bool]:
 
 
 def _freeze_days(
-    first: date, stop: date, policy: StreakPolicy, is_excused: Callable[[date], bool], held: int
+    first: date, stop: date, policy: StreakPolicy, excused: Excused, held: int
 ) -> tuple[date, ...] | None:
     """Days in ``[first, stop)`` that need a freeze, or None if more than ``held``."""
-    needed: list[date] = []
-    day = first
-    while day < stop:
-        if not policy.is_rest_day(day) and not is_excused(day):
-            if len(needed) == held:
-                return None
-            needed.append(day)
-        day += _ONE_DAY
-    return tuple(needed)
+    needed = tuple(islice(policy.unbridged_days(first, stop, _as_predicate(excused)), held + 1))
+    return None if len(needed) > held else needed
 
 
-def _travel_skip(state: StreakState, checkin: CheckInDay, policy: StreakPolicy) -> int:
-    """How many gap days a change of time zone skipped, bridged for free.
-
-    It is the new zone's local date of the previous check-in instant minus the run's end.
-    The run's end is replaced by the old zone's local date of that instant when that is
-    later (a back-filled check-in made today for yesterday), so that only the zone change,
-    not the back-fill, earns free days.
-    """
-    if (
-        state.run_end is None
-        or state.last_at is None
-        or state.last_tz is None
-        or checkin.tz == state.last_tz
-    ):
+def _travel_skip(state: StreakState, tz: str | None, policy: StreakPolicy) -> int:
+    """How many gap days a change of time zone to ``tz`` skipped, bridged for free."""
+    last_at, last_tz, run_end = state.last_at, state.last_tz, state.run_end
+    if tz is None or last_tz is None or last_at is None or run_end is None or tz == last_tz:
         return 0
-    new_day = local_date(state.last_at, ZoneInfo(checkin.tz), policy.day_start)
-    old_day = local_date(state.last_at, ZoneInfo(state.last_tz), policy.day_start)
-    return max(0, (new_day - max(state.run_end, old_day)).days)
+    new_day = local_date(last_at, ZoneInfo(tz), policy.day_start)
+    # Measured from the old zone's date of the same instant when that is later than the
+    # run's end (a check-in made today for yesterday), so back-fill earns no free days.
+    old_day = local_date(last_at, ZoneInfo(last_tz), policy.day_start)
+    return max(0, (new_day - max(run_end, old_day)).days)
 
 
 def apply(
@@ -185,25 +150,19 @@ def apply(
         excused: Days that bridge a gap without a freeze.
 
     Returns:
-        The updated statistics: the run continues if every gap day is bridged, else it
-        restarts at 1 and no freezes are spent.
+        The new statistics: the run continues if every gap day is bridged, else restarts
+        at 1 without spending freezes.
 
     Raises:
-        ValueError: If ``checkin.day`` is not after ``state.run_end`` (use :func:`replay`
-            to back-fill).
+        ValueError: If ``checkin.day`` is not after ``state.run_end`` (back-fill: replay).
         zoneinfo.ZoneInfoNotFoundError: If a time zone name is unknown.
     """
     if state.run_end is not None and checkin.day <= state.run_end:
-        raise ValueError(
-            f"check-in for {checkin.day} is not after the run's end {state.run_end}; "
-            "back-fill with replay()"
-        )
+        raise ValueError(f"check-in for {checkin.day} is not after run end {state.run_end}")
     frozen: tuple[date, ...] | None = None
     if state.run > 0 and state.run_end is not None:
-        first_gap_day = state.run_end + timedelta(days=1 + _travel_skip(state, checkin, policy))
-        frozen = _freeze_days(
-            first_gap_day, checkin.day, policy, _as_predicate(excused), state.freezes
-        )
+        first_gap_day = state.run_end + timedelta(days=1 + _travel_skip(state, checkin.tz, policy))
+        frozen = _freeze_days(first_gap_day, checkin.day, policy, excused, state.freezes)
     if frozen is None:
         run, progress, freezes, used = 1, 0, state.freezes, state.freezes_used
     else:
@@ -264,9 +223,7 @@ def replay(
     excused: Excused = _NO_DAYS,
     overrides: Iterable[tuple[date, int]] = (),
 ) -> StreakState:
-    """Recompute a member's statistics from their stored check-ins and overrides.
-
-    Used for back-fill, repairs and consistency checks.
+    """Recompute a member's statistics from stored rows (back-fill, repairs, checks).
 
     Args:
         checkins: All the member's check-ins, in any order; for duplicate days the first
@@ -304,18 +261,21 @@ def current(
     today: date,
     policy: StreakPolicy,
     excused: Excused = _NO_DAYS,
+    tz: str | None = None,
 ) -> CurrentStreak:
     """The streak to display on the member's local day ``today``.
 
     A stored run is shown while it can still be continued: if it ends today or yesterday,
-    or if every day missed since can be bridged by rest weekdays, excused days or the
-    freezes held. Otherwise 0 is shown, so nobody sees a stale number.
+    or if every day missed since is bridged by a time zone switch, rest weekdays, excused
+    days or the freezes held. Otherwise 0 is shown, so nobody sees a stale number.
 
     Args:
         state: The member's statistics.
         today: The member's current local date.
         policy: The group's rules.
         excused: Days that bridge a gap without a freeze.
+        tz: The member's current IANA zone, if known, so that days skipped by travel are
+            bridged exactly as :func:`apply` will bridge them.
 
     Returns:
         The display values.
@@ -327,9 +287,8 @@ def current(
         return CurrentStreak(
             state.run, checked_in, state.freezes, (), at_risk=not checked_in, broken=False
         )
-    frozen = _freeze_days(
-        state.run_end + _ONE_DAY, today, policy, _as_predicate(excused), state.freezes
-    )
+    first_gap_day = state.run_end + timedelta(days=1 + _travel_skip(state, tz, policy))
+    frozen = _freeze_days(first_gap_day, today, policy, excused, state.freezes)
     if frozen is None:
         return CurrentStreak(0, False, state.freezes, (), at_risk=False, broken=True)
     return CurrentStreak(

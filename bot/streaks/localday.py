@@ -25,15 +25,6 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = [
-    "UnknownTimezone",
-    "day_bounds",
-    "format_duration",
-    "local_date",
-    "parse_timezone",
-    "time_left",
-]
-
 _ONE_DAY = timedelta(days=1)
 _MIDNIGHT = time(0)
 
@@ -149,6 +140,10 @@ def local_date(at: datetime, tz: ZoneInfo, day_start: time = _MIDNIGHT) -> date:
     # The wall-clock guess is wrong only around overlaps and gaps that touch the day
     # start; the real boundaries settle it (and skip days that a zone jumped over).
     instant = at.astimezone(UTC)
+    while instant < _day_start_instant(day, tz, day_start):
+        day -= _ONE_DAY
+    while instant >= _day_start_instant(day + _ONE_DAY, tz, day_start):
+        day += _ONE_DAY
     return day
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, time
-
-__all__ = ["StreakPolicy", "format_weekdays", "parse_weekdays"]
+from datetime import date, time, timedelta
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -51,6 +49,25 @@ class StreakPolicy:
     def is_rest_day(self, day: date) -> bool:
         """Whether ``day`` falls on one of the group's rest weekdays."""
         return day.weekday() in self.rest_weekdays
+
+    def unbridged_days(
+        self, first: date, stop: date, excused: Callable[[date], bool]
+    ) -> Iterator[date]:
+        """Days in ``[first, stop)`` that are neither rest weekdays nor excused.
+
+        Args:
+            first: The first day to consider.
+            stop: The day after the last one to consider.
+            excused: Whether a day is excused (group amnesty or member-specific).
+
+        Yields:
+            The days, in order, that only a freeze could bridge.
+        """
+        day = first
+        while day < stop:
+            if not self.is_rest_day(day) and not excused(day):
+                yield day
+            day += timedelta(days=1)
 
     def allows_checkin_for(self, day: date, today: date) -> bool:
         """Whether a member whose local date is ``today`` may check in for ``day``.
