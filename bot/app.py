@@ -9,6 +9,7 @@ input), and ``App.stop`` shuts everything down in reverse order within a bounded
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -115,6 +116,7 @@ class App:
                 loop.add_signal_handler(sig, self._stopping.set)
         try:
             await self.start()
+            freeze_startup_objects()
             waiters = [asyncio.create_task(self._stopping.wait())]
             waiters += [asyncio.create_task(a.wait_closed()) for a in self.adapters]
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
@@ -128,8 +130,14 @@ class App:
         self._stopping.set()
 
     async def stop(self) -> None:
-        """Stop adapters and components in reverse order, each within the timeout."""
+        """Stop adapters and components in reverse order, each within the timeout.
+
+        First the dispatcher stops taking commands and in-flight ones finish (within the
+        timeout), so no acknowledged command is cut off by closing its connection.
+        """
         timeout = self.settings.shutdown_timeout
+        if self.dispatcher is not None and not await self.dispatcher.drain(timeout):
+            log.warning("commands still running after %.0f s; stopping anyway", timeout)
         while self._started:
             stop = self._started.pop()
             try:
@@ -167,6 +175,17 @@ class App:
         if self.services is None:
             raise RuntimeError("the app is not started")
         return self.services
+
+
+def freeze_startup_objects() -> None:
+    """Exempt everything built at start-up (content, registry, clients) from garbage collection.
+
+    They live as long as the process, yet every full collection would walk them all: with the
+    bundled content that pause was ~150 ms, landing on whichever interaction was running
+    (Discord and Slack allow 3 s for the first answer). Collect once, then freeze.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _feature_installers() -> list[Callable[[App], Any]]:

@@ -9,9 +9,11 @@ apology, never a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from bot import metrics
@@ -32,6 +34,10 @@ SORRY = (
     "Sorry, something went wrong on my side while doing that. Nothing was changed. "
     "The moderators can find the details in the logs under id `{id}`."
 )
+RESTARTING = (
+    "I'm restarting right now, so I did not run that and nothing was changed. "
+    "Please try again in a minute."
+)
 
 
 class Responder(Protocol):
@@ -47,15 +53,62 @@ class Dispatcher:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self._draining = False
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def draining(self) -> bool:
+        """Whether shutdown has begun (new invocations are turned away politely)."""
+        return self._draining
+
+    async def drain(self, timeout: float) -> bool:
+        """Stop taking invocations and wait up to ``timeout`` s for in-flight ones.
+
+        Returns:
+            ``True`` when every in-flight invocation finished (its reply sent, for
+            :meth:`handle`), ``False`` when the timeout ran out first.
+        """
+        self._draining = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    @contextmanager
+    def _tracked(self) -> Iterator[None]:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
 
     async def handle(self, invocation: Invocation, responder: Responder) -> Reply:
         """Dispatch and send the reply through ``responder``."""
-        reply = await self.dispatch(invocation)
-        await responder.send(reply)
+        # Tracked until the reply is out, so draining waits for the answer too.
+        with self._tracked():
+            reply = await self.dispatch(invocation)
+            await responder.send(reply)
         return reply
 
     async def dispatch(self, invocation: Invocation) -> Reply:
-        """Run one invocation and return its reply; never raises for user-facing errors."""
+        """Run one invocation and return its reply; never raises for user-facing errors.
+
+        Once :meth:`drain` has begun, new invocations get a polite "restarting" reply
+        and nothing runs.
+        """
+        if self._draining:
+            metrics.COMMANDS.labels(command=invocation.command, outcome="draining").inc()
+            return Reply(text=RESTARTING, ephemeral=True)
+        with self._tracked():
+            return await self._dispatch(invocation)
+
+    async def _dispatch(self, invocation: Invocation) -> Reply:
         started = time.perf_counter()
         name = invocation.command
         outcome = "ok"

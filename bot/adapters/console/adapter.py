@@ -19,6 +19,7 @@ from typing import TextIO
 
 from bot.adapters.base import Adapter, Capability
 from bot.adapters.console.render import render
+from bot.adapters.console.stdin import stdin_lines
 from bot.core.dispatcher import Dispatcher
 from bot.core.models import (
     Actor,
@@ -41,11 +42,13 @@ META_HELP = """Console meta-commands:
   :advance DURATION    move the simulated clock (e.g. 1d, 90m, 2h30m) and run what falls due
   :now                 show the simulated time
   :press LABEL         press a button of the last message that had one (e.g. :press done)
+  $code                in a command: the last code a reply gave (e.g. /link $code)
   :help                this list
   :quit                leave
 Type /help for the bot's commands."""
 
 _DURATION = re.compile(r"(\d+)\s*(d|h|m|s)")
+_VALUE_REF = re.compile(r"\$([a-z_]+)\b")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -103,6 +106,7 @@ class ConsoleAdapter(Adapter):
         self._interactive = sys.stdin.isatty() if interactive is None else interactive
         self._task: asyncio.Task[None] | None = None
         self._last_buttons: tuple[Button, ...] = ()
+        self._values: dict[str, str] = {}
         self._write_lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -125,6 +129,8 @@ class ConsoleAdapter(Adapter):
         where = (
             f"#{destination.channel_id}" if destination.channel_id else f"DM @{destination.user_id}"
         )
+        if destination.platform is not Platform.CONSOLE:  # a simulated Discord/Slack space
+            where = f"{destination.platform.value} {where}"
         await self._write(f"[{where}]\n{render(reply)}")
         if reply.buttons:
             self._last_buttons = reply.buttons
@@ -150,11 +156,12 @@ class ConsoleAdapter(Adapter):
             async for line in self._lines:
                 yield line
             return
+        stdin = stdin_lines()  # a daemon-thread reader, so SIGTERM is never held up
         while True:
             if self._interactive:
                 self._out.write(f"{self._user.name}> ")
                 self._out.flush()
-            line = await asyncio.to_thread(sys.stdin.readline)
+            line = await anext(stdin, "")
             if not line:
                 return
             yield line
@@ -164,6 +171,7 @@ class ConsoleAdapter(Adapter):
         line = raw.strip()
         if not line or line.startswith("#"):
             return True
+        line = self._expand(line)
         if not self._interactive:
             await self._write(f"{self._user.name}> {line}")
         if line.startswith(":"):
@@ -174,6 +182,14 @@ class ConsoleAdapter(Adapter):
         command, _, text = line[1:].partition(" ")
         await self._invoke(command.lower(), text, InvocationKind.COMMAND)
         return True
+
+    def _expand(self, line: str) -> str:
+        """Replace ``$name`` with the last value a reply offered under that name.
+
+        This is what makes a scripted session able to redeem a one-time code: ``/link``
+        on one simulated platform, then ``/link $code`` on the other.
+        """
+        return _VALUE_REF.sub(lambda m: self._values.get(m.group(1), m.group(0)), line)
 
     async def _invoke(self, command: str, text: str, kind: InvocationKind) -> None:
         user = self._user
@@ -196,6 +212,8 @@ class ConsoleAdapter(Adapter):
         reply = await self._dispatcher.dispatch(invocation)
         if reply.buttons:
             self._last_buttons = reply.buttons
+        # Values a reply offers for later lines (a link code), typed back as ``$name``.
+        self._values.update(reply.metadata or {})
         prefix = "(only you can see this)\n" if reply.ephemeral else ""
         await self._write(prefix + render(reply))
 
