@@ -1,0 +1,220 @@
+"""Proactive messages (scheduled challenges, reminders): paced, de-duplicated, errors mapped.
+
+- **Pacing.** Slack allows about one ``chat.postMessage`` per second per channel. A per-channel
+  slot reservation spaces our posts by :attr:`ChannelPacer.interval`; a 429 pushes the slot back.
+- **No double posts.** ``chat.postMessage`` has no idempotency key, so every post carries message
+  metadata ``{"event_type": "studybot_post", "event_payload": {"key": …}}``. Before posting into
+  a channel (or re-sending a key already tried in this process) we look for that key in recent
+  history and return the existing message instead. DMs are only checked on such a re-send, to keep
+  reminder waves from costing a history call each.
+- **Errors.** Slack failures become :class:`SendError` (permanent or not, with ``retry_after``
+  for 429s the client's own retries did not absorb) or :class:`DirectMessagesClosed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import metrics
+from bot.adapters.base import DirectMessagesClosed, SendError
+from bot.adapters.slack.cache import SeenKeys, TtlCache
+from bot.adapters.slack.render import render_message
+from bot.adapters.slack.retries import retry_after_seconds
+from bot.core.models import Destination, Reply, SentRef
+
+log = logging.getLogger(__name__)
+
+POST_EVENT_TYPE = "studybot_post"
+HISTORY_LOOKBACK_SECONDS = 3 * 24 * 3600
+HISTORY_PAGE = 200
+DM_CLOSED_ERRORS = frozenset(
+    {"messages_tab_disabled", "cannot_dm_bot", "user_disabled", "user_not_visible"}
+)
+PERMANENT_ERRORS = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "is_archived",
+        "user_not_found",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "ekm_access_denied",
+        "team_access_not_granted",
+        "missing_scope",
+        "not_allowed_token_type",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "no_permission",
+        "invalid_blocks",
+        "invalid_metadata_format",
+        "msg_too_long",
+        "no_text",
+        "too_many_attachments",
+    }
+)
+
+
+class ChannelPacer:
+    """Spaces posts to the same channel at least ``interval`` seconds apart.
+
+    Each caller reserves the next free slot, then sleeps until it; reservations are made
+    without awaiting, so concurrent posts to one channel queue up in arrival order.
+    """
+
+    def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic):
+        self.interval = interval
+        self._clock = clock
+        self._next: dict[str, float] = {}
+
+    async def wait(self, channel: str) -> None:
+        """Wait for ``channel``'s next slot."""
+        now = self._clock()
+        slot = max(now, self._next.get(channel, 0.0))
+        self._next[channel] = slot + self.interval
+        if len(self._next) > 10_000:  # forget channels idle for a while
+            self._next = {k: v for k, v in self._next.items() if v > now}
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def back_off(self, channel: str, seconds: float) -> None:
+        """Push ``channel``'s next slot ``seconds`` into the future (after a 429)."""
+        self._next[channel] = max(self._next.get(channel, 0.0), self._clock() + seconds)
+
+
+class Poster:
+    """Sends proactive replies through ``chat.postMessage``.
+
+    Args:
+        client: A Web API client with the bot token (and the rate-limit retry handler).
+        pacer: The per-channel pacer.
+
+    Attributes:
+        bot_id: Our ``B…`` id (set from ``auth.test``), to recognise our own messages.
+    """
+
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None) -> None:
+        self._client = client
+        self.pacer = pacer or ChannelPacer()
+        self.bot_id: str | None = None
+        self._attempted = SeenKeys(ttl=24 * 3600)
+        self._dm_channels: TtlCache[str] = TtlCache(24 * 3600)
+
+    async def send(
+        self, destination: Destination, reply: Reply, idempotency_key: str | None
+    ) -> SentRef:
+        """Post ``reply``; returns the message reference; raises :class:`SendError`."""
+        is_dm = destination.user_id is not None
+        channel = destination.channel_id or await self._open_dm(str(destination.user_id))
+        if idempotency_key:
+            retrying = not self._attempted.first_time(idempotency_key)
+            if retrying or not is_dm:
+                existing = await self._find_posted(channel, idempotency_key)
+                if existing is not None:
+                    log.info(
+                        "post %s already in %s as %s; not re-sent",
+                        idempotency_key,
+                        channel,
+                        existing,
+                    )
+                    return SentRef(channel, existing)
+        message = render_message(reply)
+        args: dict[str, Any] = {**message.as_args(), "unfurl_links": False, "unfurl_media": False}
+        metadata = _metadata(idempotency_key, reply.metadata)
+        if metadata is not None:
+            args["metadata"] = metadata
+        await self.pacer.wait(channel)
+        try:
+            response = await self._client.chat_postMessage(channel=channel, **args)
+        except SlackApiError as exc:
+            raise self._send_error(exc, channel, is_dm) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SendError(
+                f"could not reach Slack: {type(exc).__name__}", code="connection"
+            ) from exc
+        return SentRef(str(response.get("channel") or channel), str(response.get("ts")))
+
+    async def _open_dm(self, user_id: str) -> str:
+        cached = self._dm_channels.get(user_id)
+        if cached is not None:
+            return cached
+        try:
+            response = await self._client.conversations_open(users=user_id)
+        except SlackApiError as exc:
+            raise self._send_error(exc, user_id, True) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SendError(
+                f"could not reach Slack: {type(exc).__name__}", code="connection"
+            ) from exc
+        channel = str((response.get("channel") or {}).get("id"))
+        self._dm_channels.put(user_id, channel)
+        return channel
+
+    async def _find_posted(self, channel: str, key: str) -> str | None:
+        """The ``ts`` of our message carrying ``key`` in recent history, if we can tell."""
+        try:
+            response = await self._client.conversations_history(
+                channel=channel,
+                include_all_metadata=True,
+                limit=HISTORY_PAGE,
+                oldest=f"{time.time() - HISTORY_LOOKBACK_SECONDS:.6f}",
+            )
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            # Not a member (chat:write.public posts), no scope, Slack down: post anyway.
+            log.info("cannot check %s for an earlier post: %s", channel, _code(exc))
+            return None
+        for msg in response.get("messages") or []:
+            meta = msg.get("metadata") or {}
+            if meta.get("event_type") != POST_EVENT_TYPE:
+                continue
+            if (meta.get("event_payload") or {}).get("key") != key:
+                continue
+            if self.bot_id is None or msg.get("bot_id") in (None, self.bot_id):
+                return str(msg["ts"])
+        return None
+
+    def _send_error(self, exc: SlackApiError, where: str, is_dm: bool) -> SendError:
+        status = int(getattr(exc.response, "status_code", 200) or 200)
+        code = _code(exc)
+        if status == 429 or code == "ratelimited":
+            metrics.RATE_LIMITED.labels(platform="slack").inc()
+            wait = retry_after_seconds(getattr(exc.response, "headers", None)) or 1.0
+            self.pacer.back_off(where, wait)
+            return SendError(f"Slack rate limit in {where}", code="ratelimited", retry_after=wait)
+        if is_dm and code in DM_CLOSED_ERRORS:
+            return DirectMessagesClosed(f"cannot message {where}: {code}", code=code)
+        if status >= 500:
+            return SendError(f"Slack answered HTTP {status}", code=f"http_{status}")
+        permanent = code in PERMANENT_ERRORS
+        return SendError(
+            f"Slack refused the post to {where}: {code}", permanent=permanent, code=code
+        )
+
+
+def _metadata(key: str | None, extra: dict[str, str] | None) -> dict[str, Any] | None:
+    payload: dict[str, Any] = dict(extra or {})
+    if key:
+        payload["key"] = key
+    if not payload:
+        return None
+    return {"event_type": POST_EVENT_TYPE, "event_payload": payload}
+
+
+def _code(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        try:
+            return str(exc.response["error"])
+        except (KeyError, TypeError):
+            return "unknown_error"
+    return type(exc).__name__

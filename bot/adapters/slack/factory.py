@@ -1,0 +1,75 @@
+"""Build the Slack adapter from the settings: Socket Mode with an app token, else HTTP mode.
+
+HTTP mode mounts ``POST /slack/events`` on the app's shared HTTP server (the one serving
+``/healthz``; port ``STUDYBOT_HTTP_PORT``, 3000 by default). Slash commands, interactivity and
+events all use that one URL, and bolt verifies every request's signature there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
+from bot.adapters.slack.manifest import EVENTS_PATH
+from bot.adapters.slack.moderators import ModeratorConfig
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.config import Settings
+
+
+def config_from(settings: Settings) -> SlackConfig:
+    """The adapter's configuration; raises ``RuntimeError`` naming what is missing."""
+    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
+        raise RuntimeError("Slack needs SLACK_BOT_TOKEN (the xoxb- token of the installed app)")
+    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+    if not app_token and not secret:
+        raise RuntimeError(
+            "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
+        )
+    return SlackConfig(
+        bot_token=settings.slack_bot_token.get_secret_value(),
+        signing_secret=secret,
+        app_token=app_token or None,
+        api_url=settings.slack_api_url,
+        moderators=ModeratorConfig.parse(settings.slack_moderators),
+        stop_grace=max(1.0, settings.shutdown_timeout - 2.0),
+    )
+
+
+def create(app: App) -> SlackAdapter:
+    """The Slack adapter for ``app``; in HTTP mode its route is added to the HTTP server."""
+    if app.dispatcher is None:
+        raise RuntimeError("the app must be started before adapters are built")
+    adapter = SlackAdapter(app.dispatcher, config_from(app.settings))
+    if not adapter.config.socket_mode:
+        mount_http(app, adapter)
+    if app.http is not None:
+
+        async def ready() -> str | None:
+            return None if adapter.ready.is_set() else "Slack is not connected yet"
+
+        app.http.add_readiness_check("slack", ready)
+    return adapter
+
+
+def mount_http(app: App, adapter: SlackAdapter) -> None:
+    """Serve ``POST /slack/events`` for ``adapter`` on the app's HTTP server."""
+    http = app.ensure_http()
+
+    async def slack_events(request: web.Request) -> web.Response:
+        adapter.priority.arrived()
+        if not adapter.accepting:
+            # Slack retries events later; another instance (or this one restarted) takes them.
+            return web.Response(status=503, text="shutting down")
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await adapter.bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    http.app.router.add_post(EVENTS_PATH, slack_events)

@@ -1,0 +1,1 @@
+"""End-to-end and unit tests of the Slack adapter against the loopback fake Slack."""
