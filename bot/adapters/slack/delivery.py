@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot.adapters.base import DirectMessagesClosed, SendError
 from bot.adapters.slack.cache import SeenKeys, TtlCache
+from bot.adapters.slack.errors import error_code
 from bot.adapters.slack.render import render_message
 from bot.adapters.slack.retries import retry_after_seconds
 from bot.core.models import Destination, Reply, SentRef
@@ -172,7 +173,7 @@ class Poster:
             )
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             # Not a member (chat:write.public posts), no scope, Slack down: post anyway.
-            log.info("cannot check %s for an earlier post: %s", channel, _code(exc))
+            log.info("cannot check %s for an earlier post: %s", channel, error_code(exc))
             return None
         for msg in response.get("messages") or []:
             meta = msg.get("metadata") or {}
@@ -186,7 +187,7 @@ class Poster:
 
     def _send_error(self, exc: SlackApiError, where: str, is_dm: bool) -> SendError:
         status = int(getattr(exc.response, "status_code", 200) or 200)
-        code = _code(exc)
+        code = error_code(exc)
         if status == 429 or code == "ratelimited":
             metrics.RATE_LIMITED.labels(platform="slack").inc()
             wait = retry_after_seconds(getattr(exc.response, "headers", None)) or 1.0
@@ -209,12 +210,3 @@ def _metadata(key: str | None, extra: dict[str, str] | None) -> dict[str, Any] |
     if not payload:
         return None
     return {"event_type": POST_EVENT_TYPE, "event_payload": payload}
-
-
-def _code(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        try:
-            return str(exc.response["error"])
-        except (KeyError, TypeError):
-            return "unknown_error"
-    return type(exc).__name__

@@ -14,6 +14,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.errors import error_code
 from bot.core.models import FileAttachment
 
 log = logging.getLogger(__name__)
@@ -41,15 +42,8 @@ class FileSender:
                 title=attachment.filename,
             )
         except (SlackApiError, SlackRequestError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("could not send %s to %s: %s", attachment.filename, user_id, _why(exc))
+            log.warning(
+                "could not send %s to %s: %s", attachment.filename, user_id, error_code(exc)
+            )
             return False
         return True
-
-
-def _why(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        try:
-            return str(exc.response["error"])
-        except (KeyError, TypeError):
-            pass
-    return type(exc).__name__

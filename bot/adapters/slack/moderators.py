@@ -23,10 +23,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.cache import TtlCache
+from bot.adapters.slack.errors import error_code
 from bot.core.models import Actor
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class ActorResolver:
             try:
                 response = await self._client.users_info(user=user_id)
             except Exception as exc:  # a failed lookup degrades, it never fails the command
-                log.warning("users.info failed for %s: %s", user_id, _error_code(exc))
+                log.warning("users.info failed for %s: %s", user_id, error_code(exc))
                 return None
             user: dict[str, Any] = response.get("user") or {}
             profile: dict[str, Any] = user.get("profile") or {}
@@ -156,7 +156,7 @@ class ActorResolver:
                 log.warning(
                     "usergroups.list failed (%s); only the user groups named in "
                     "STUDYBOT_SLACK_MODERATORS are checked",
-                    _error_code(exc),
+                    error_code(exc),
                 )
             return None
         return {
@@ -171,7 +171,7 @@ class ActorResolver:
             try:
                 response = await self._client.usergroups_users_list(usergroup=group_id)
             except Exception as exc:  # a failed lookup degrades, it never fails the command
-                log.warning("usergroups.users.list failed for %s: %s", group_id, _error_code(exc))
+                log.warning("usergroups.users.list failed for %s: %s", group_id, error_code(exc))
                 continue
             groups[group_id] = frozenset(response.get("users") or [])
         return groups
@@ -194,12 +194,3 @@ class ActorResolver:
             return result
         finally:
             self._inflight.pop(key, None)
-
-
-def _error_code(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        try:
-            return str(exc.response["error"])
-        except (KeyError, TypeError):
-            pass
-    return type(exc).__name__

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.adapters.slack.errors import error_code
 from bot.adapters.slack.files import FileSender
 from bot.adapters.slack.render import render_message
 from bot.core.models import Reply
@@ -85,7 +86,7 @@ class ReplySender:
             else:
                 await self._client.chat_postMessage(channel=channel_id, **message.as_args())
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("could not answer %s in %s: %s", user_id, channel_id, _describe(exc))
+            log.warning("could not answer %s in %s: %s", user_id, channel_id, error_code(exc))
             return False
         return True
 
@@ -105,12 +106,3 @@ class ReplySender:
             return True
         log.warning("response_url refused the reply: %s %s", response.status_code, response.body)
         return False
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        try:
-            return str(exc.response["error"])
-        except (KeyError, TypeError):
-            pass
-    return type(exc).__name__
