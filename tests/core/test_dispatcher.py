@@ -146,3 +146,30 @@ async def test_members_are_created_once_per_identity(bot: BotHarness) -> None:
 
 def test_role_order() -> None:
     assert Role.MODERATOR > Role.MEMBER
+
+
+async def test_failed_first_command_leaves_no_member_behind(bot: BotHarness) -> None:
+    from bot.db.models import Member
+
+    _add_failing_commands(bot)
+    reply = await bot.cmd("/boom", user="newcomer")
+    assert "Nothing was changed" in reply.text
+    async with bot.services.sessions() as session:
+        names = (await session.execute(select(Member.display_name))).scalars().all()
+    assert "newcomer" not in names
+
+
+async def test_concurrent_first_contacts_create_one_member(bot: BotHarness) -> None:
+    import asyncio
+
+    from bot.db.models import Identity, Member
+
+    await asyncio.gather(*(bot.cmd("/help", user="rush") for _ in range(8)))
+    async with bot.services.sessions() as session:
+        members = (
+            await session.execute(select(func.count()).where(Member.display_name == "rush"))
+        ).scalar_one()
+        identities = (
+            await session.execute(select(func.count()).where(Identity.platform_user_id == "rush"))
+        ).scalar_one()
+    assert (members, identities) == (1, 1)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import Actor, SpaceRef
 from bot.db.models import Group, Identity, Member, Space
+from bot.db.upsert import insert_or_ignore
 
 
 @dataclass(frozen=True)
@@ -31,26 +31,20 @@ async def get_or_create_space(session: AsyncSession, ref: SpaceRef, now: datetim
     space = (await session.execute(query)).scalar_one_or_none()
     if space is not None:
         return space
-    try:
-        async with session.begin_nested():
-            group = Group(
-                name=ref.name or f"{ref.platform.value} {ref.external_id}", created_at=now
-            )
-            session.add(group)
-            await session.flush()
-            space = Space(
-                group_id=group.id,
-                platform=ref.platform.value,
-                external_id=ref.external_id,
-                name=ref.name,
-                created_at=now,
-            )
-            session.add(space)
-            await session.flush()
-    except IntegrityError:
-        # Another request created it at the same moment; use theirs.
-        space = (await session.execute(query)).scalar_one()
-    return space
+    group = Group(name=ref.name or f"{ref.platform.value} {ref.external_id}", created_at=now)
+    session.add(group)
+    await session.flush()
+    values = {
+        "group_id": group.id,
+        "platform": ref.platform.value,
+        "external_id": ref.external_id,
+        "name": ref.name,
+        "created_at": now,
+    }
+    if not await insert_or_ignore(session, Space, values, ["platform", "external_id"]):
+        # Another request created the space at the same moment; use theirs.
+        await session.delete(group)
+    return (await session.execute(query)).scalar_one()
 
 
 async def get_or_create_member(
@@ -64,34 +58,30 @@ async def get_or_create_member(
     )
     row = (await session.execute(query)).first()
     if row is not None:
-        identity, member = row  # Row unpacks like a tuple
+        identity, member = row
         if actor.display_name and identity.display_name != actor.display_name:
             identity.display_name = actor.display_name
         return member, identity
-    try:
-        async with session.begin_nested():
-            member = Member(
-                group_id=space.group_id,
-                display_name=actor.display_name or actor.user_id,
-                timezone=None,
-                hidden=False,
-                reminders=False,
-                created_at=now,
-            )
-            session.add(member)
-            await session.flush()
-            identity = Identity(
-                member_id=member.id,
-                space_id=space.id,
-                platform_user_id=actor.user_id,
-                display_name=actor.display_name,
-                created_at=now,
-            )
-            session.add(identity)
-            await session.flush()
-    except IntegrityError:
-        row = (await session.execute(query)).one()
-        identity, member = row  # Row unpacks like a tuple
+    member = Member(
+        group_id=space.group_id,
+        display_name=actor.display_name or actor.user_id,
+        timezone=None,
+        hidden=False,
+        reminders=False,
+        created_at=now,
+    )
+    session.add(member)
+    await session.flush()
+    values = {
+        "member_id": member.id,
+        "space_id": space.id,
+        "platform_user_id": actor.user_id,
+        "display_name": actor.display_name,
+        "created_at": now,
+    }
+    if not await insert_or_ignore(session, Identity, values, ["space_id", "platform_user_id"]):
+        await session.delete(member)  # a concurrent first contact won; use theirs
+    identity, member = (await session.execute(query)).one()
     return member, identity
 
 
@@ -123,3 +113,15 @@ async def spaces_of_group(session: AsyncSession, group_id: int) -> list[Space]:
     """Every space attached to a group."""
     query = select(Space).where(Space.group_id == group_id).order_by(Space.id)
     return list((await session.execute(query)).scalars())
+
+
+async def platforms_with_spaces(session: AsyncSession, *, except_prefix: str = "") -> set[str]:
+    """Platforms that have a space whose external id does not start with ``except_prefix``.
+
+    The console uses this to see whether a database holds real Discord or Slack spaces
+    besides the ones it simulates (external ids ``console-…``).
+    """
+    query = select(Space.platform).distinct()
+    if except_prefix:
+        query = query.where(~Space.external_id.startswith(except_prefix, autoescape=True))
+    return set((await session.execute(query)).scalars())
