@@ -1,0 +1,269 @@
+"""Check-in rows: unique per member and local date, written in batches.
+
+Every function takes an :data:`Executor`, a session or a connection, so the same SQL
+serves the batching writer (its own connection and transaction) and handlers that work
+inside the dispatcher's session.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeAlias
+
+from sqlalchemy import Table, delete, func, select, text, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from bot.db.models import CheckIn, Identity, Member
+from bot.streaks import CheckInDay
+
+Executor: TypeAlias = AsyncSession | AsyncConnection
+"""Where SQL runs: a handler's session or the writer's connection."""
+
+_TABLE: Table = CheckIn.__table__  # type: ignore[assignment]
+
+
+def dialect_name(db: Executor) -> str:
+    """``"sqlite"`` or ``"postgresql"``: the database behind ``db``."""
+    if isinstance(db, AsyncSession):
+        return db.get_bind().dialect.name
+    return db.dialect.name
+
+
+def upsert(db: Executor, table: Table) -> Any:
+    """An ``INSERT`` for ``table`` with ``ON CONFLICT`` support on either database."""
+    if dialect_name(db) == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+@dataclass(frozen=True, slots=True)
+class NewCheckin:
+    """A check-in to store (the columns of a ``checkins`` row)."""
+
+    member_id: int
+    group_id: int
+    local_date: date
+    checked_at: datetime
+    timezone: str
+    platform: str
+    challenge_id: str | None = None
+    note: str | None = None
+    link: str | None = None
+
+
+_FIELDS = tuple(NewCheckin.__dataclass_fields__)
+
+
+async def insert_new(db: Executor, rows: Sequence[NewCheckin]) -> set[tuple[int, date]]:
+    """Insert the rows whose (member, local date) is free; return the keys inserted.
+
+    A key already stored, or given twice in ``rows``, is skipped by the database
+    (``ON CONFLICT DO NOTHING``), never raised: a second ``/done`` is not an error.
+    """
+    if not rows:
+        return set()
+    if dialect_name(db) == "sqlite":
+        from bot.db.repositories import bulk
+
+        returned = await bulk.insert_returning(
+            db,
+            f"INSERT INTO checkins ({', '.join(_FIELDS)})",
+            "ON CONFLICT (member_id, local_date) DO NOTHING RETURNING member_id, local_date",
+            [tuple(getattr(row, name) for name in _FIELDS) for row in rows],
+        )
+        return {(member_id, date.fromisoformat(day)) for member_id, day in returned}
+    statement = (
+        upsert(db, _TABLE)
+        .on_conflict_do_nothing(index_elements=["member_id", "local_date"])
+        .returning(_TABLE.c.member_id, _TABLE.c.local_date)
+    )
+    result = await db.execute(statement, [_params(row) for row in rows])
+    return {(member_id, day) for member_id, day in result.all()}
+
+
+def _params(row: NewCheckin) -> dict[str, Any]:
+    # dataclasses.asdict deep-copies every value; a batch of 500 rows does not need that.
+    return {name: getattr(row, name) for name in _FIELDS}
+
+
+async def delete_keys(db: Executor, keys: Iterable[tuple[int, date]]) -> None:
+    """Delete the check-ins with these (member, local date) keys."""
+    wanted = list(keys)
+    if wanted:
+        key = tuple_(_TABLE.c.member_id, _TABLE.c.local_date)
+        await db.execute(delete(_TABLE).where(key.in_(wanted)))
+
+
+async def history(db: Executor, member_ids: Iterable[int]) -> dict[int, list[CheckInDay]]:
+    """Every check-in of each member, oldest first, as the streak engine takes them."""
+    wanted = sorted(set(member_ids))
+    found: dict[int, list[CheckInDay]] = {member_id: [] for member_id in wanted}
+    if not wanted:
+        return found
+    query = (
+        select(_TABLE.c.member_id, _TABLE.c.local_date, _TABLE.c.checked_at, _TABLE.c.timezone)
+        .where(_TABLE.c.member_id.in_(wanted))
+        .order_by(_TABLE.c.member_id, _TABLE.c.local_date)
+    )
+    for member_id, day, at, tz in (await db.execute(query)).all():
+        found[member_id].append(CheckInDay(day=day, at=at, tz=tz))
+    return found
+
+
+async def days_between(db: Executor, member_id: int, first: date, last: date) -> set[date]:
+    """The member's check-in dates from ``first`` to ``last`` inclusive."""
+    query = select(_TABLE.c.local_date).where(
+        _TABLE.c.member_id == member_id, _TABLE.c.local_date.between(first, last)
+    )
+    return set((await db.execute(query)).scalars())
+
+
+async def has_checkin(db: Executor, member_id: int, day: date) -> bool:
+    """Whether the member has a check-in for ``day``."""
+    query = select(_TABLE.c.id).where(_TABLE.c.member_id == member_id, _TABLE.c.local_date == day)
+    return (await db.execute(query.limit(1))).first() is not None
+
+
+async def row_count(db: Executor, group_id: int | None = None) -> int:
+    """How many check-ins are stored (in one group, or in all)."""
+    query = select(func.count()).select_from(_TABLE)
+    if group_id is not None:
+        query = query.where(_TABLE.c.group_id == group_id)
+    return int((await db.execute(query)).scalar_one())
+
+
+async def duplicate_keys(db: Executor) -> int:
+    """How many (member, local date) keys are stored more than once (always 0: checked)."""
+    grouped = (
+        select(_TABLE.c.member_id)
+        .group_by(_TABLE.c.member_id, _TABLE.c.local_date)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    return int((await db.execute(select(func.count()).select_from(grouped))).scalar_one())
+
+
+async def counts_in_window(db: Executor, group_id: int, first: date, last: date) -> dict[int, int]:
+    """Check-ins per member of a group with a local date from ``first`` to ``last``."""
+    query = (
+        select(_TABLE.c.member_id, func.count())
+        .where(_TABLE.c.group_id == group_id, _TABLE.c.local_date.between(first, last))
+        .group_by(_TABLE.c.member_id)
+    )
+    return {member_id: int(n) for member_id, n in (await db.execute(query)).all()}
+
+
+async def by_member(db: Executor, group_id: int) -> dict[int, list[CheckInDay]]:
+    """Every check-in of a group, per member, oldest first (audits and recomputes)."""
+    query = (
+        select(_TABLE.c.member_id, _TABLE.c.local_date, _TABLE.c.checked_at, _TABLE.c.timezone)
+        .where(_TABLE.c.group_id == group_id)
+        .order_by(_TABLE.c.member_id, _TABLE.c.local_date)
+    )
+    found: dict[int, list[CheckInDay]] = defaultdict(list)
+    for member_id, day, at, tz in (await db.execute(query)).all():
+        found[member_id].append(CheckInDay(day=day, at=at, tz=tz))
+    return dict(found)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One check-in as exported to CSV."""
+
+    member: str
+    platform_user_ids: str
+    local_date: date
+    checked_at: datetime
+    timezone: str
+    platform: str
+    challenge_id: str | None
+    note: str | None
+    link: str | None
+
+
+async def export_rows(db: Executor, group_id: int, since: date | None = None) -> list[ExportRow]:
+    """A group's check-ins with member names and platform ids, by date then member."""
+    ids = (
+        select(func.min(Identity.platform_user_id))
+        .where(Identity.member_id == Member.id)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Member.display_name,
+            ids,
+            _TABLE.c.local_date,
+            _TABLE.c.checked_at,
+            _TABLE.c.timezone,
+            _TABLE.c.platform,
+            _TABLE.c.challenge_id,
+            _TABLE.c.note,
+            _TABLE.c.link,
+        )
+        .join(Member, Member.id == _TABLE.c.member_id)
+        .where(_TABLE.c.group_id == group_id)
+        .order_by(_TABLE.c.local_date, Member.display_name, _TABLE.c.id)
+    )
+    if since is not None:
+        query = query.where(_TABLE.c.local_date >= since)
+    rows: list[ExportRow] = []
+    for name, user_id, *rest in (await db.execute(query)).all():
+        rows.append(ExportRow(name, user_id or "", *rest))
+    return rows
+
+
+async def has_written(session: AsyncSession) -> bool:
+    """Whether the session's transaction has written anything (pending changes flushed first).
+
+    SQLite (the driver's legacy transaction handling) opens a transaction only at the
+    first write, so an open one means a write; PostgreSQL assigns a transaction id only
+    at the first write.
+    """
+    await session.flush()
+    if not session.in_transaction():
+        return False
+    connection = await session.connection()
+    name = connection.dialect.name
+    if name == "sqlite":
+        raw = await connection.get_raw_connection()
+        return bool(getattr(raw.driver_connection, "in_transaction", True))
+    if name == "postgresql":
+        query = text("SELECT txid_current_if_assigned() IS NOT NULL")
+        return bool((await session.execute(query)).scalar_one())
+    return True
+
+
+async def member_names(db: Executor, group_id: int, space_id: int, prefix: str) -> list[str]:
+    """Up to 25 display names of a group's members in a space, starting with ``prefix``."""
+    query = (
+        select(Member.display_name)
+        .join(Identity, Identity.member_id == Member.id)
+        .where(Member.group_id == group_id, Identity.space_id == space_id)
+        .order_by(Member.display_name)
+        .distinct()
+        .limit(25)
+    )
+    if prefix:
+        query = query.where(Member.display_name.istartswith(prefix, autoescape=True))
+    return list((await db.execute(query)).scalars())
+
+
+async def display_names(db: Executor, member_ids: Iterable[int], space_id: int) -> dict[int, str]:
+    """How members are called in a space: their identity's name there, else theirs."""
+    wanted = sorted(set(member_ids))
+    if not wanted:
+        return {}
+    query = (
+        select(Member.id, Member.display_name, Identity.display_name)
+        .outerjoin(Identity, (Identity.member_id == Member.id) & (Identity.space_id == space_id))
+        .where(Member.id.in_(wanted))
+    )
+    names: dict[int, str] = {}
+    for member_id, member_name, identity_name in (await db.execute(query)).all():
+        names.setdefault(member_id, identity_name or member_name)
+    return names

@@ -1,0 +1,133 @@
+"""The check-in writer's hot path on SQLite: ``member_stats`` at the driver level.
+
+See :mod:`bot.db.repositories.bulk` for why; :mod:`bot.db.repositories.stats` calls these
+on SQLite and keeps the SQLAlchemy statements for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from bot.db.repositories import bulk
+from bot.db.repositories.checkins import Executor
+from bot.db.repositories.stats_row import StatsRow
+from bot.streaks import StreakState
+
+
+async def load_rows(db: Executor, wanted: Iterable[int]) -> dict[int, StatsRow]:
+    """Stats rows of these members; empty, not-``stored`` rows for members without one."""
+    wanted = list(wanted)
+    if not wanted:
+        return {}
+    connection = await bulk.connection_of(db)
+    placeholders = ", ".join("?" * len(wanted))
+    result = await connection.exec_driver_sql(
+        f"SELECT m.id, m.group_id, m.hidden, {', '.join('s.' + c for c in _SQLITE_READ)} "
+        "FROM members m LEFT JOIN member_stats s ON s.member_id = m.id "
+        f"WHERE m.id IN ({placeholders})",
+        tuple(wanted),
+    )
+    rows: dict[int, StatsRow] = {}
+    for found in result.all():
+        member_id, group_id, member_hidden, *values = tuple(found)
+        if values[0] is None:  # no stats row yet
+            rows[member_id] = StatsRow(member_id, group_id, bool(member_hidden), stored=False)
+            continue
+        run, run_end, longest, total, freezes, progress, used, last_at, last_tz = values[1:10]
+        hidden, alive, last_day, live_run, recent, week_n, month_n = values[10:]
+        state = StreakState(
+            run=run,
+            run_end=bulk.parse_date(run_end),
+            longest=longest,
+            total=total,
+            freezes=freezes,
+            progress=progress,
+            last_at=bulk.parse_timestamp(last_at),
+            last_tz=last_tz,
+            freezes_used=used,
+        )
+        rows[member_id] = StatsRow(
+            member_id,
+            values[0],
+            bool(hidden),
+            state,
+            bulk.parse_date(alive),
+            bulk.parse_date(last_day),
+            live_run,
+            recent,
+            week_n,
+            month_n,
+        )
+    return rows
+
+
+_SQLITE_READ = (
+    "group_id",
+    "run",
+    "run_end",
+    "longest",
+    "total",
+    "freezes",
+    "progress",
+    "freezes_used",
+    "last_at",
+    "last_tz",
+    "hidden",
+    "alive_until",
+    "last_day",
+    "live_run",
+    "recent",
+    "week_n",
+    "month_n",
+)
+
+
+async def save_rows(
+    db: Executor,
+    names: list[str],
+    params: list[dict[str, Any]],
+    new: Collection[int] | None,
+    moved: bool,
+) -> None:
+    """Store rows given as column dicts: UPDATE the stored ones, INSERT the others.
+
+    Args:
+        db: Session or connection.
+        names: The columns to write (besides ``member_id``).
+        params: One dict per row, with ``member_id``.
+        new: Members known to have no row yet; ``None`` if unknown.
+        moved: Whether ``group_id`` may have changed.
+    """
+    # An UPDATE is cheaper than an upsert for rows that exist (nearly all: a member has a
+    # row from their first check-in on); rows the UPDATE missed are then inserted.
+    # group_id is left out of the main UPDATE: assigning a foreign-key column makes SQLite
+    # check it row by row (measured 4x the cost of the whole UPDATE); members that moved
+    # to another group (linked spaces) get it by a separate, filtered UPDATE.
+    convert = bulk.sqlite_value
+    known = set(new) if new is not None else set()
+    inserts = [p for p in params if p["member_id"] in known]
+    updates = [p for p in params if p["member_id"] not in known]
+    connection = await bulk.connection_of(db)
+    missed = False
+    if updates:
+        kept = [n for n in names if n != "group_id"]
+        result = await connection.exec_driver_sql(
+            f"UPDATE member_stats SET {', '.join(f'{n} = ?' for n in kept)} WHERE member_id = ?",
+            [(*(convert(p[n]) for n in kept), p["member_id"]) for p in updates],
+        )
+        missed = result.rowcount != len(updates)
+        if moved:
+            await connection.exec_driver_sql(
+                "UPDATE member_stats SET group_id = ? WHERE member_id = ? AND group_id != ?",
+                [(p["group_id"], p["member_id"], p["group_id"]) for p in updates],
+            )
+    if inserts or missed:
+        await connection.exec_driver_sql(
+            f"INSERT INTO member_stats ({', '.join(names)}, member_id) "
+            f"VALUES ({', '.join('?' * (len(names) + 1))}) ON CONFLICT (member_id) DO NOTHING",
+            [
+                (*(convert(p[n]) for n in names), p["member_id"])
+                for p in (params if missed else inserts)
+            ],
+        )

@@ -1,0 +1,91 @@
+"""Recompute every stored figure from the raw rows and report what disagrees.
+
+The check behind ``/admin streak MEMBER show`` and the tests: each member's
+``member_stats`` row must equal a replay of their check-ins, overrides and excused days
+(:func:`bot.streaks.replay`) plus the derived figures (the windowed counts of the group's
+board day included), and the score counts must equal a recount of the rows. An empty list
+means everything agrees.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+
+from bot.db.repositories import board_figures
+from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories import stats as stats_repo
+from bot.db.repositories.board_figures import HistKey, stats_keys
+from bot.db.repositories.checkins import Executor
+from bot.db.repositories.stats import StatsRow
+from bot.features.checkins.figures import stats_row, window_counts
+from bot.streaks import StreakPolicy, StreakState, replay
+
+
+async def expected_rows(
+    db: Executor, group_id: int, member_ids: Iterable[int], policy: StreakPolicy
+) -> dict[int, StatsRow]:
+    """What each member's stats row should be, from the raw rows."""
+    wanted = sorted(set(member_ids))
+    stored = await stats_repo.load(db, wanted, lock=False)
+    board_day = (await board_figures.board_days(db, [group_id]))[group_id]
+    excuses = await stats_repo.excuses(db, [group_id], wanted)
+    histories = await checkins_repo.history(db, wanted)
+    overrides = await stats_repo.overrides(db, wanted)
+    expected: dict[int, StatsRow] = {}
+    for member_id in wanted:
+        history = histories[member_id]
+        hidden = stored[member_id].hidden if member_id in stored else False
+        excused = excuses.of(group_id, member_id)
+        state = replay(history, policy, excused, overrides[member_id])
+        recent, week, month = window_counts(board_day, (c.day for c in history))
+        expected[member_id] = stats_row(
+            member_id,
+            group_id,
+            hidden,
+            state,
+            policy=policy,
+            excused=excused,
+            board_day=board_day,
+            last_day=history[-1].day if history else None,
+            recent=recent,
+            week_n=week,
+            month_n=month,
+        )
+    return expected
+
+
+async def verify_members(
+    db: Executor, group_id: int, member_ids: Iterable[int], policy: StreakPolicy
+) -> list[str]:
+    """Differences between the stored and the recomputed figures of some members."""
+    wanted = sorted(set(member_ids))
+    stored = await stats_repo.load(db, wanted, lock=False)
+    problems: list[str] = []
+    for member_id, row in (await expected_rows(db, group_id, wanted, policy)).items():
+        have = stored.get(member_id)
+        if have is None:
+            if row.state != StreakState():
+                problems.append(f"member {member_id}: no stats row")
+            continue
+        stored_values = have.values()
+        for name, value in row.values().items():
+            if stored_values[name] != value:
+                problems.append(f"member {member_id}: {name} {stored_values[name]!r} != {value!r}")
+    return problems
+
+
+async def verify_group(db: Executor, group_id: int, policy: StreakPolicy) -> list[str]:
+    """Differences anywhere in a group's figures (members and score counts)."""
+    members = set(await stats_repo.member_ids(db, group_id))
+    members |= set(await checkins_repo.counts_in_window(db, group_id, date.min, date.max))
+    problems = await verify_members(db, group_id, members, policy)
+    expected: Counter[HistKey] = Counter()
+    for row in (await stats_repo.for_group(db, group_id)).values():
+        expected.update(stats_keys(row))
+    have = await board_figures.histogram(db, group_id)
+    for key in sorted(set(expected) | set(have)):
+        if expected[key] != have[key]:
+            problems.append(f"score count {key}: stored {have[key]} != {expected[key]}")
+    return problems

@@ -1,0 +1,122 @@
+"""``/admin export checkins|leaderboard``: the group's data as a CSV file.
+
+``checkins`` exports every check-in (optionally since a date) with the member, the local
+date, the instant, the timezone, platform, challenge, note and link. ``leaderboard``
+exports a whole board (``by``/``period`` as in ``/leaderboard``): rank, member, score;
+hidden members are left out, as on the board. Cells that a spreadsheet would run as a
+formula are prefixed with ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from bot.core.commands import Param, ParamKind, Role
+from bot.core.context import CommandContext
+from bot.core.models import FileAttachment, Reply
+from bot.db.repositories import board_roll
+from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories.leaderboard import BY, PERIODS, BoardSpec, read_board
+from bot.features.checkins.router import router
+from bot.features.checkins.service import group_today
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """CSV bytes (UTF-8 with a BOM, so spreadsheet apps detect the encoding)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([_cell(value) for value in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+@router.command(
+    "export",
+    "Download the group's check-ins or a leaderboard as a CSV file.",
+    group="admin",
+    requires=Role.MODERATOR,
+    ephemeral=True,
+    params=(
+        Param(
+            "what",
+            ParamKind.CHOICE,
+            "checkins or leaderboard",
+            required=True,
+            choices=("checkins", "leaderboard"),
+        ),
+        Param("by", ParamKind.CHOICE, "leaderboard: streak, longest or checkins", choices=BY),
+        Param("period", ParamKind.CHOICE, "leaderboard: week, month, 30d or all", choices=PERIODS),
+        Param("since", ParamKind.DATE, "checkins: only from this local date on"),
+    ),
+    examples=("checkins", "checkins since:2026-01-01", "leaderboard by:checkins period:month"),
+)
+async def export(
+    ctx: CommandContext,
+    what: str,
+    by: str = "streak",
+    period: str = "all",
+    since: date | None = None,
+) -> Reply:
+    """Build the CSV file and attach it."""
+    if what == "checkins":
+        rows = await checkins_repo.export_rows(ctx.session, ctx.group.id, since)
+        content = to_csv(
+            [
+                "member",
+                "platform_user_id",
+                "local_date",
+                "checked_at_utc",
+                "timezone",
+                "platform",
+                "challenge_id",
+                "note",
+                "link",
+            ],
+            (
+                [
+                    r.member,
+                    r.platform_user_ids,
+                    r.local_date.isoformat(),
+                    r.checked_at.isoformat(),
+                    r.timezone,
+                    r.platform,
+                    r.challenge_id,
+                    r.note,
+                    r.link,
+                ]
+                for r in rows
+            ),
+        )
+        return Reply(
+            text=f"{len(rows)} check-ins exported.",
+            file=FileAttachment("checkins.csv", content, "text/csv"),
+        )
+    today = await group_today(ctx)
+    await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
+    spec = BoardSpec(ctx.group.id, by, period, today)
+    first = await read_board(ctx.session, spec, None, limit=1)
+    board = await read_board(ctx.session, spec, None, limit=max(1, first.size))
+    names = await checkins_repo.display_names(
+        ctx.session, [m for m, _ in board.entries], ctx.space.id
+    )
+    ranked: list[list[object]] = []
+    rank, previous = 0, None
+    for position, (member_id, score) in enumerate(board.entries, start=1):
+        if score != previous:
+            rank, previous = position, score
+        ranked.append([rank, names.get(member_id, ""), score])
+    filename = f"leaderboard-{by}-{period}-{today.isoformat()}.csv"
+    return Reply(
+        text=f"{len(ranked)} ranked members exported ({by}, {period}).",
+        file=FileAttachment(filename, to_csv(["rank", "member", by], ranked), "text/csv"),
+    )

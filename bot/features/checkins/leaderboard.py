@@ -1,0 +1,127 @@
+"""``/leaderboard [by] [period] [limit]``, with **Previous**/**Next** page buttons.
+
+``by``: ``streak`` (current streaks), ``longest`` or ``checkins``; ``period``: ``week``
+(Monday to Sunday), ``month``, ``30d`` or ``all``, in the group's local days. ``checkins``
+counts check-ins in the period; for ``streak`` and ``longest`` the period lists the
+members who checked in during it. Hidden members are never ranked; ties share a rank.
+Everyone may look; the reply also shows the caller's own rank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.content.render.text import day_label
+from bot.core.commands import Param, ParamKind
+from bot.core.context import CommandContext
+from bot.core.errors import UserError
+from bot.core.models import Button, Reply
+from bot.db.repositories import board_roll
+from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories.leaderboard import BY, PERIODS, BoardPage, BoardSpec, rank_of, read_board
+from bot.features.checkins.router import router
+from bot.features.checkins.service import group_today
+
+PAGE_ACTION = "leaderboard.page"
+_TITLES = {"streak": "current streaks", "longest": "longest streaks", "checkins": "check-ins"}
+
+
+@router.command(
+    "leaderboard",
+    "The group's leaderboard: current streaks, longest streaks or check-ins.",
+    params=(
+        Param("by", ParamKind.CHOICE, "streak (current, default), longest or checkins", choices=BY),
+        Param("period", ParamKind.CHOICE, "week, month, 30d or all (default)", choices=PERIODS),
+        Param(
+            "limit", ParamKind.INTEGER, "How many to list (default 10)", min_value=1, max_value=25
+        ),
+    ),
+    examples=("", "by:checkins period:week", "longest month 20"),
+)
+async def leaderboard(
+    ctx: CommandContext, by: str = "streak", period: str = "all", limit: int = 10
+) -> Reply:
+    """Show the first page of a board and the caller's rank."""
+    return await board_reply(ctx, by, period, limit, 1)
+
+
+@router.action(PAGE_ACTION)
+async def leaderboard_page(ctx: CommandContext, value: str) -> Reply:
+    """Another page of a board, replacing the message the button was on."""
+    try:
+        fields = dict(part.split("=", 1) for part in value.split(";"))
+        by, period = fields["by"], fields["period"]
+        limit, page = int(fields["limit"]), int(fields["page"])
+    except (KeyError, ValueError):
+        raise UserError("That button is out of date; run `/leaderboard` again.") from None
+    if by not in BY or period not in PERIODS or not 1 <= limit <= 25 or page < 1:
+        raise UserError("That button is out of date; run `/leaderboard` again.")
+    return replace(await board_reply(ctx, by, period, limit, page), update_original=True)
+
+
+def _unit(by: str, score: int) -> str:
+    if by == "checkins":
+        return f"{score} check-in" if score == 1 else f"{score} check-ins"
+    return f"{score} day" if score == 1 else f"{score} days"
+
+
+def _period_label(spec: BoardSpec) -> str:
+    if spec.period == "week" and spec.start is not None:
+        return f"this week (from {day_label(spec.start)})"
+    return {"month": "this month", "30d": "the last 30 days"}.get(spec.period, "all time")
+
+
+async def board_reply(ctx: CommandContext, by: str, period: str, limit: int, page: int) -> Reply:
+    """One page of a board as a reply (paging buttons included)."""
+    today = await group_today(ctx)
+    # First view of a new group day: move the day-dependent figures (cheap otherwise).
+    await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
+    spec = BoardSpec(ctx.group.id, by, period, today)
+    board = await read_board(
+        ctx.session, spec, ctx.member.id, limit=limit, offset=(page - 1) * limit
+    )
+    if not board.entries and page > 1 and board.size:
+        page = (board.size + limit - 1) // limit
+        board = await read_board(
+            ctx.session, spec, ctx.member.id, limit=limit, offset=(page - 1) * limit
+        )
+    lines = await _lines(ctx, spec, board, page, limit)
+    title = f"Leaderboard · {_TITLES[by]} · {_period_label(spec)}"
+    who = "members who checked in during it" if spec.activity_filtered else None
+    footer = "Ties share a rank. Days follow the group's timezone."
+    if who:
+        footer = f"Lists {who}. {footer}"
+    buttons: list[Button] = []
+    value = f"by={by};period={period};limit={limit};page="
+    if page > 1:
+        buttons.append(Button("Previous", action_id=PAGE_ACTION, value=f"{value}{page - 1}"))
+    if page * limit < board.size:
+        buttons.append(Button("Next", action_id=PAGE_ACTION, value=f"{value}{page + 1}"))
+    return Reply(title=title, text="\n".join(lines), footer=footer, buttons=tuple(buttons))
+
+
+async def _lines(
+    ctx: CommandContext, spec: BoardSpec, board: BoardPage, page: int, limit: int
+) -> list[str]:
+    names = await checkins_repo.display_names(
+        ctx.session, [m for m, _ in board.entries], ctx.space.id
+    )
+    lines: list[str] = []
+    if not board.entries:
+        lines.append("No one is on this board yet. Check in with `/done` to be the first!")
+    rank, previous = 0, None
+    for index, (member_id, score) in enumerate(board.entries):
+        if score != previous:
+            position = (page - 1) * limit + index + 1
+            rank = position if index or page == 1 else await rank_of(ctx.session, spec, score)
+            previous = score
+        lines.append(f"{rank}. {names.get(member_id, '?')} — {_unit(spec.by, score)}")
+    me = board.me
+    lines.append("")
+    if me is not None and me.hidden:
+        lines.append("You are hidden from leaderboards (`/settings leaderboard:show` to appear).")
+    elif me is None or me.rank is None:
+        lines.append("You are not on this board yet: check in with `/done`.")
+    else:
+        lines.append(f"You: **#{me.rank}** of {board.size} · {_unit(spec.by, me.score)}")
+    return lines

@@ -1,0 +1,133 @@
+"""``/settings``: a member's own timezone, leaderboard privacy and reminders.
+
+``/settings timezone:Europe/Berlin`` (IANA names, any case, with suggestions on a typo;
+``group`` goes back to the group's timezone), ``/settings leaderboard:hide|show`` (hidden
+members are never ranked; their check-ins still count in group totals) and
+``/settings reminders:on|off`` (read by the scheduler's streak reminders). Without options
+it shows the current values. Always answered privately.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from bot.core.commands import Param, ParamKind
+from bot.core.context import CommandContext
+from bot.core.errors import UserError
+from bot.core.models import Reply
+from bot.db.repositories import checkins as checkins_repo
+from bot.features.checkins import recording
+from bot.features.checkins.router import router
+from bot.features.checkins.service import member_day
+from bot.streaks import UnknownTimezone, format_duration, parse_timezone
+
+_GROUP_ZONE = {"group", "default", "none", "reset"}
+
+
+@router.completer("timezones")
+async def complete_timezones(ctx: CommandContext, prefix: str) -> list[str]:
+    """IANA names whose full name or city starts with (or contains) what was typed."""
+    typed = "_".join(prefix.strip().lower().split())
+    names = sorted(zoneinfo.available_timezones())
+    if not typed:
+        return ["group", *(n for n in names if n.startswith(("Europe/", "America/")))][:25]
+    starts = [n for n in names if n.lower().startswith(typed) or _city(n).startswith(typed)]
+    contains = [n for n in names if typed in n.lower() and n not in starts]
+    return (starts + contains)[:25]
+
+
+def _city(name: str) -> str:
+    return name.rsplit("/", 1)[-1].lower()
+
+
+@router.completer("members")
+async def complete_members(ctx: CommandContext, prefix: str) -> list[str]:
+    """Display names of the group's members starting with what was typed."""
+    typed = prefix.strip().lstrip("@")
+    return await checkins_repo.member_names(ctx.session, ctx.group.id, ctx.space.id, typed)
+
+
+@router.command(
+    "settings",
+    "Your timezone, leaderboard privacy and reminders.",
+    params=(
+        Param(
+            "leaderboard",
+            ParamKind.CHOICE,
+            "show or hide you on leaderboards",
+            choices=("show", "hide"),
+        ),
+        Param(
+            "reminders",
+            ParamKind.CHOICE,
+            "on: a reminder when your streak is at risk",
+            choices=("on", "off"),
+        ),
+        Param(
+            "timezone",
+            ParamKind.STRING,
+            "Your timezone (IANA name like Europe/Berlin), or group for the group's.",
+            autocomplete="timezones",
+        ),
+    ),
+    ephemeral=True,
+    examples=("", "timezone:Europe/Berlin", "leaderboard:hide", "reminders:on"),
+)
+async def settings(
+    ctx: CommandContext,
+    leaderboard: str | None = None,
+    reminders: str | None = None,
+    timezone: str | None = None,
+) -> Reply:
+    """Show or change the caller's own settings."""
+    member = ctx.member
+    changes: list[str] = []
+    if timezone is not None:
+        changes.append(await _set_timezone(ctx, timezone))
+    if leaderboard is not None:
+        hidden = leaderboard == "hide"
+        if hidden != member.hidden:
+            member.hidden = hidden
+            await recording.set_hidden(ctx.session, member.id, hidden, ctx.now)
+        changes.append(
+            "You are hidden from leaderboards (your check-ins still count)."
+            if hidden
+            else "You are shown on leaderboards."
+        )
+    if reminders is not None:
+        member.reminders = reminders == "on"
+        changes.append(
+            "Reminders are on: I'll nudge you when your streak is at risk."
+            if member.reminders
+            else "Reminders are off."
+        )
+    where = await member_day(ctx)
+    summary = (
+        f"Timezone: **{where.tz_name}**{'' if member.timezone else ' (the group’s)'} · "
+        f"Leaderboards: **{'hidden' if member.hidden else 'shown'}** · "
+        f"Reminders: **{'on' if member.reminders else 'off'}**\n"
+        f"Your day ends in {format_duration(where.time_left())}."
+    )
+    text = "\n".join([*changes, "", summary]) if changes else summary
+    return Reply(
+        title=None if changes else "Your settings",
+        text=text,
+        footer="Change: `/settings timezone:Europe/Berlin`, `leaderboard:hide`, `reminders:on`.",
+    )
+
+
+async def _set_timezone(ctx: CommandContext, typed: str) -> str:
+    member = ctx.member
+    if typed.strip().lower() in _GROUP_ZONE:
+        member.timezone = None
+        return "Your check-ins now follow the group's timezone."
+    try:
+        name = parse_timezone(typed).key
+    except UnknownTimezone as exc:
+        hint = f" Did you mean {' or '.join(f'`{s}`' for s in exc.suggestions)}?"
+        raise UserError(
+            f"`{typed}` is not a timezone I know.{hint if exc.suggestions else ''} "
+            "Use an IANA name like `Europe/Berlin` or `America/New_York`."
+        ) from None
+    member.timezone = name
+    return f"Your timezone is now **{name}**: your days start and end there."

@@ -1,0 +1,144 @@
+"""``/admin amnesty DATE [REASON]`` (forgive a day for everyone) and ``/admin audit``.
+
+An amnesty excuses one of the group's local dates for every member, e.g. after an outage:
+it never breaks a streak and never uses a freeze. It is recorded and audited in the
+command's transaction; then every member's figures are replayed in batches of
+:data:`RECOMPUTE_BATCH` (each its own short transaction, so check-ins keep flowing).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from bot.core.commands import Param, ParamKind, Role
+from bot.core.context import CommandContext
+from bot.core.errors import UserError
+from bot.core.models import Reply
+from bot.core.services import Services
+from bot.db.models import AuditEntry
+from bot.db.repositories import audit as audit_repo
+from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories import settings as settings_repo
+from bot.db.repositories import stats as stats_repo
+from bot.features.checkins import recording
+from bot.features.checkins.router import router
+from bot.features.checkins.rules import policy_from
+from bot.features.checkins.service import group_today
+from bot.features.checkins.streak_view import resolve_member
+
+log = logging.getLogger(__name__)
+
+RECOMPUTE_BATCH = 500
+AMNESTY_PAST_DAYS = 365
+
+
+async def recompute_group(services: Services, group_id: int) -> int:
+    """Replay every member of a group under its current rules; returns how many."""
+    async with services.sessions() as session:
+        members = await stats_repo.member_ids(session, group_id)
+        policy = policy_from(await settings_repo.load(session, group_id))
+    for first in range(0, len(members), RECOMPUTE_BATCH):
+        chunk = members[first : first + RECOMPUTE_BATCH]
+        async with services.sessions() as session, session.begin():
+            await recording.recompute(session, chunk, policy, services.clock.now())
+    return len(members)
+
+
+@router.command(
+    "amnesty",
+    "Excuse one day for every member (an outage): it never breaks a streak.",
+    group="admin",
+    requires=Role.MODERATOR,
+    ephemeral=True,
+    params=(
+        Param("day", ParamKind.DATE, "The group's local date to excuse.", required=True),
+        Param("reason", ParamKind.TEXT, "Why (shown in the audit log)."),
+    ),
+    examples=("2026-03-01 the bot was down all day",),
+)
+async def amnesty(ctx: CommandContext, day: date, reason: str | None = None) -> Reply:
+    """Excuse ``day`` group-wide, audit it, then recompute every member's streak."""
+    today = await group_today(ctx)
+    if not today - timedelta(days=AMNESTY_PAST_DAYS) <= day <= today + timedelta(days=1):
+        raise UserError(f"Pick a day from the last year up to tomorrow (today is {today}).")
+    why = (reason or "amnesty").strip()
+    added = await stats_repo.add_excused(ctx.session, ctx.group.id, None, [day], why, ctx.now)
+    if not added:
+        raise UserError(f"{day.isoformat()} is already excused for everyone.")
+    await ctx.audit(
+        "streak.amnesty", target=day.isoformat(), after={"day": day.isoformat()}, reason=why
+    )
+    members = len(await stats_repo.member_ids(ctx.session, ctx.group.id))
+    services, group_id = ctx.services, ctx.group.id
+
+    async def recompute() -> None:
+        count = await recompute_group(services, group_id)
+        log.info("amnesty %s: recomputed %d members of group %d", day, count, group_id)
+
+    ctx.after_commit(recompute)
+    return Reply(
+        text=(
+            f"{day.isoformat()} is excused for everyone: it never breaks a streak or uses a "
+            f"freeze. Streaks recomputed for {members} member{'' if members == 1 else 's'}. "
+            "Audited."
+        )
+    )
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return "-" if value is None else str(value)
+
+
+async def _target_label(ctx: CommandContext, target: str | None) -> str:
+    if target and target.startswith("member:") and target[7:].isdigit():
+        names = await checkins_repo.display_names(ctx.session, [int(target[7:])], ctx.space.id)
+        return names.get(int(target[7:]), target)
+    return target or "-"
+
+
+def _line(entry: AuditEntry, target: str) -> str:
+    line = (
+        f"`{entry.created_at:%Y-%m-%d %H:%M}` {entry.actor_label} · **{entry.action}** · {target}"
+    )
+    if entry.before is not None or entry.after is not None:
+        line += f" · {_value(entry.before)} → {_value(entry.after)}"
+    if entry.reason:
+        line += f" · “{entry.reason}”"
+    return line
+
+
+@router.command(
+    "audit",
+    "The audit log of moderator changes, newest first (optionally about one member).",
+    group="admin",
+    requires=Role.MODERATOR,
+    ephemeral=True,
+    params=(
+        Param("member", ParamKind.MEMBER, "Only changes to this member.", autocomplete="members"),
+        Param(
+            "limit", ParamKind.INTEGER, "How many entries (default 20).", min_value=1, max_value=50
+        ),
+    ),
+    examples=("", "@ann", "limit:50"),
+)
+async def audit_log(ctx: CommandContext, member: str | None = None, limit: int = 20) -> Reply:
+    """Show the newest audit entries."""
+    target = None
+    if member:
+        target = f"member:{(await resolve_member(ctx, member)).id}"
+    entries: Sequence[AuditEntry] = await audit_repo.recent(
+        ctx.session, ctx.group.id, target=target, limit=limit
+    )
+    if not entries:
+        return Reply(
+            text="No moderator changes recorded yet."
+            if not member
+            else f"No moderator changes about {member} yet."
+        )
+    lines = [_line(entry, await _target_label(ctx, entry.target)) for entry in entries]
+    return Reply(title="Audit log", text="\n".join(lines), footer="Times are UTC.")

@@ -1,0 +1,288 @@
+"""Writing check-ins and keeping every derived figure exact, in the caller's transaction.
+
+:func:`record` stores a batch of check-ins: it inserts the rows (a stored day is skipped,
+not an error), locks and updates the members' ``member_stats`` rows (streak figures and
+the counts of the group's board day) and the score counts, all in one transaction with
+the rows. A check-in that follows the member's run is applied with
+:func:`bot.streaks.apply`; a back-filled day (or any day at or before the stored run's
+end) makes the member's figures be replayed from all their rows with
+:func:`bot.streaks.replay`. :func:`recompute` does that replay on request (moderator
+repairs, amnesties, merged accounts, imports).
+
+Lock order is always: ``checkins`` rows, then ``member_stats`` rows by member id, then
+``board_state`` (shared), then score counts by key; so writers never deadlock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+
+from bot.db.repositories import board_figures, checkins, stats
+from bot.db.repositories.checkins import Executor, NewCheckin
+from bot.db.repositories.stats import StatsRow
+from bot.features.checkins.figures import Change, stats_row, total_deltas, window_counts
+from bot.streaks import CheckInDay, StreakPolicy, apply, replay
+
+
+class Status(StrEnum):
+    """What became of one check-in request."""
+
+    COUNTED = "counted"
+    """Stored and counted."""
+    ALREADY = "already"
+    """The member already has a check-in for that day."""
+    COVERED = "covered"
+    """The member's streak already covers that day (they moved west, or a moderator set
+    their run up to it); nothing was stored."""
+
+
+@dataclass(frozen=True)
+class CheckinRequest:
+    """One check-in to record.
+
+    Attributes:
+        checkin: The row to store.
+        policy: The group's streak rules at the time.
+        backfill: A deliberate check-in for an earlier day (``/done yesterday``); it is
+            stored even if the run already passed that day, and the figures replayed.
+    """
+
+    checkin: NewCheckin
+    policy: StreakPolicy
+    backfill: bool = False
+
+    @property
+    def key(self) -> tuple[int, date]:
+        """``(member_id, local_date)``."""
+        return self.checkin.member_id, self.checkin.local_date
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    """The answer to one request: what happened and the member's figures after it."""
+
+    status: Status
+    day: date
+    before: StatsRow | None
+    after: StatsRow
+
+    @property
+    def freezes_spent(self) -> int:
+        """Freezes this write used up (to bridge missed days)."""
+        spent_before = self.before.state.freezes_used if self.before else 0
+        return self.after.state.freezes_used - spent_before
+
+    @property
+    def freeze_earned(self) -> bool:
+        """Whether this write earned a freeze."""
+        held = self.before.state.freezes if self.before else 0
+        return self.after.state.freezes > held - self.freezes_spent
+
+
+async def record(
+    db: Executor, requests: Sequence[CheckinRequest], now: datetime
+) -> list[CheckinResult]:
+    """Store a batch of check-ins and update every figure; one result per request.
+
+    Runs in the caller's transaction; commit it for the results to be true.
+    """
+    # Key order, so two writers inserting the same keys never wait on each other in a cycle.
+    ordered = sorted(requests, key=lambda request: request.key)
+    inserted = await checkins.insert_new(db, [request.checkin for request in ordered])
+    by_member: dict[int, list[CheckinRequest]] = defaultdict(list)
+    for request in requests:
+        by_member[request.checkin.member_id].append(request)
+    rows = await stats.load_for_write(db, by_member, now)
+    groups = {request.checkin.group_id for request in requests}
+    days = await board_figures.board_days(db, groups)
+    since = min(
+        min(row.state.run_end or date.max for row in rows.values()),
+        min(request.checkin.local_date for request in requests),
+    )
+    excuses = await stats.excuses(db, groups, by_member, since)
+
+    changes: dict[int, Change] = {}
+    rejected: list[tuple[int, date]] = []
+    to_replay: dict[int, StreakPolicy] = {}
+    for member_id, mine in by_member.items():
+        before = rows[member_id]
+        outcome = _apply_member(
+            before,
+            sorted(mine, key=lambda r: r.checkin.local_date),
+            inserted,
+            excuses.of(before.group_id, member_id),
+            days[before.group_id],
+        )
+        rejected += outcome.rejected
+        if outcome.replay is not None:
+            to_replay[member_id] = outcome.replay
+        elif outcome.change is not None:
+            changes[member_id] = outcome.change
+
+    await checkins.delete_keys(db, rejected)
+    if to_replay:
+        changes.update(await _replay_members(db, to_replay, rows, days))
+    await _write(db, changes.values(), now, moved=False)
+    return _results(requests, inserted, set(rejected), rows, changes)
+
+
+@dataclass
+class _Applied:
+    change: Change | None = None
+    rejected: tuple[tuple[int, date], ...] = ()
+    replay: StreakPolicy | None = None
+
+
+def _apply_member(
+    before: StatsRow,
+    mine: list[CheckinRequest],
+    inserted: set[tuple[int, date]],
+    excused: frozenset[date],
+    board_day: date | None,
+) -> _Applied:
+    """Apply one member's newly stored days in order (a member's requests, by day)."""
+    row = before
+    rejected: list[tuple[int, date]] = []
+    seen: set[tuple[int, date]] = set()
+    member_id = before.member_id
+    for item in mine:
+        day = item.checkin.local_date
+        key = (member_id, day)
+        if key not in inserted or key in seen:
+            continue
+        seen.add(key)
+        if row.state.run_end is not None and day <= row.state.run_end:
+            if item.backfill:
+                return _Applied(rejected=tuple(rejected), replay=item.policy)
+            rejected.append(key)
+            continue
+        recent, week, month = window_counts(board_day, (day,))
+        row = stats_row(
+            member_id,
+            row.group_id,
+            row.hidden,
+            apply(row.state, _day(item.checkin), item.policy, excused),
+            policy=item.policy,
+            excused=excused,
+            board_day=board_day,
+            last_day=max(row.last_day or day, day),
+            recent=row.recent + recent,
+            week_n=row.week_n + week,
+            month_n=row.month_n + month,
+        )
+    change = None if row is before else Change(before, row)
+    return _Applied(change=change, rejected=tuple(rejected))
+
+
+def _results(
+    requests: Sequence[CheckinRequest],
+    inserted: set[tuple[int, date]],
+    rejected: set[tuple[int, date]],
+    rows: dict[int, StatsRow],
+    changes: dict[int, Change],
+) -> list[CheckinResult]:
+    # The same member and day twice in one batch: the first request is the one counted.
+    first: dict[tuple[int, date], int] = {}
+    for index, request in enumerate(requests):
+        first.setdefault(request.key, index)
+    results: list[CheckinResult] = []
+    for index, request in enumerate(requests):
+        member_id = request.checkin.member_id
+        after = changes[member_id].after if member_id in changes else rows[member_id]
+        status = Status.COUNTED
+        if request.key in rejected:
+            status = Status.COVERED
+        elif request.key not in inserted or first[request.key] != index:
+            status = Status.ALREADY
+        results.append(CheckinResult(status, request.checkin.local_date, rows[member_id], after))
+    return results
+
+
+def _day(checkin: NewCheckin) -> CheckInDay:
+    return CheckInDay(day=checkin.local_date, at=checkin.checked_at, tz=checkin.timezone)
+
+
+async def recompute(
+    db: Executor,
+    member_ids: Iterable[int],
+    policy: StreakPolicy,
+    now: datetime,
+) -> dict[int, Change]:
+    """Replay members' figures from their rows (check-ins, overrides, excused days).
+
+    Args:
+        db: The caller's session or connection (its transaction).
+        member_ids: Members of one group.
+        policy: The group's current rules: history is replayed under them.
+        now: Stored as ``updated_at``.
+
+    Returns:
+        Each member's change (before and after), already written.
+    """
+    wanted = sorted(set(member_ids))
+    if not wanted:
+        return {}
+    await stats.ensure(db, wanted, now)  # also takes SQLite's write lock before reading
+    rows = await stats.load_for_write(db, wanted, now)
+    days = await board_figures.board_days(db, {row.group_id for row in rows.values()})
+    changes = await _replay_members(db, dict.fromkeys(wanted, policy), rows, days)
+    await _write(db, changes.values(), now)
+    return changes
+
+
+async def _replay_members(
+    db: Executor,
+    policies: dict[int, StreakPolicy],
+    rows: dict[int, StatsRow],
+    days: dict[int, date | None],
+) -> dict[int, Change]:
+    groups = {rows[member_id].group_id for member_id in policies}
+    excuses = await stats.excuses(db, groups, policies)
+    histories = await checkins.history(db, policies)
+    overrides = await stats.overrides(db, policies)
+    changes: dict[int, Change] = {}
+    for member_id, policy in policies.items():
+        before = rows[member_id]
+        excused = excuses.of(before.group_id, member_id)
+        history = histories[member_id]
+        board_day = days[before.group_id]
+        state = replay(history, policy, excused, overrides[member_id])
+        recent, week, month = window_counts(board_day, (checkin.day for checkin in history))
+        after = stats_row(
+            member_id,
+            before.group_id,
+            before.hidden,
+            state,
+            policy=policy,
+            excused=excused,
+            board_day=board_day,
+            last_day=history[-1].day if history else None,
+            recent=recent,
+            week_n=week,
+            month_n=month,
+        )
+        changes[member_id] = Change(before, after)
+    return changes
+
+
+async def set_hidden(db: Executor, member_id: int, hidden: bool, now: datetime) -> None:
+    """Show or hide a member on the boards (their rows and the score counts)."""
+    await stats.set_member_hidden(db, member_id, hidden)  # also takes SQLite's write lock
+    await stats.ensure(db, [member_id], now)
+    before = (await stats.load_for_write(db, [member_id], now))[member_id]
+    await _write(db, [Change(before, replace(before, hidden=hidden))], now)
+
+
+async def _write(
+    db: Executor, changes: Iterable[Change], now: datetime, *, moved: bool = True
+) -> None:
+    changed = list(changes)
+    if not changed:
+        return
+    new = {c.before.member_id for c in changed if c.before is not None and not c.before.stored}
+    await stats.save(db, [change.after for change in changed], now, new=new, moved=moved)
+    await board_figures.add_deltas(db, total_deltas(changed))

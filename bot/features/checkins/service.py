@@ -1,0 +1,115 @@
+"""Glue between handlers and storage: the writer service, a member's day, recording.
+
+``install(app)`` creates the :class:`~bot.features.checkins.writer.CheckinWriter`, puts it
+in ``services.extras["checkins"]`` and registers it as a component (started with the app,
+stopped after the dispatcher has drained, flushing what is queued).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.core.context import CommandContext
+from bot.core.errors import UserError
+from bot.core.services import Services
+from bot.db.models import Member
+from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories import stats as stats_repo
+from bot.features.checkins.recording import CheckinRequest, CheckinResult, record
+from bot.features.checkins.rules import policy_from
+from bot.features.checkins.writer import CheckinWriter, WriterClosed
+from bot.streaks import StreakPolicy, local_date, time_left
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+WRITER_KEY = "checkins"
+
+
+def install(app: App) -> None:
+    """Create the check-in writer and run it as a component of the app."""
+    services = app.require_services()
+    if app.engine is None:
+        raise RuntimeError("the database engine must exist before features are installed")
+    writer = CheckinWriter(app.engine, app.clock)
+    services.extras[WRITER_KEY] = writer
+    app.components.append((writer.start, writer.stop))
+
+
+def writer_of(services: Services) -> CheckinWriter | None:
+    """The running check-in writer, if installed."""
+    writer = services.extras.get(WRITER_KEY)
+    return writer if isinstance(writer, CheckinWriter) else None
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """A stored zone name as a zone (UTC if it is somehow no longer valid)."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class MemberDay:
+    """Where a member stands in time: their zone, local date and the group's rules."""
+
+    tz_name: str
+    today: date
+    policy: StreakPolicy
+    now: datetime
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The member's zone."""
+        return zone(self.tz_name)
+
+    def time_left(self) -> timedelta:
+        """Real time until the member's local day ends."""
+        return time_left(self.now, self.tz, self.policy.day_start)
+
+
+async def member_day(ctx: CommandContext, member: Member | None = None) -> MemberDay:
+    """The member's (default: the caller's) zone, else the group's, and today there."""
+    member = member or ctx.member
+    settings = await ctx.settings()
+    policy = policy_from(settings.values)
+    tz_name = member.timezone or str(settings["timezone"])
+    return MemberDay(tz_name, local_date(ctx.now, zone(tz_name), policy.day_start), policy, ctx.now)
+
+
+async def group_today(ctx: CommandContext) -> date:
+    """The group's local date (boards and amnesties count by the group's calendar)."""
+    settings = await ctx.settings()
+    policy = policy_from(settings.values)
+    return local_date(ctx.now, zone(str(settings["timezone"])), policy.day_start)
+
+
+async def record_checkin(ctx: CommandContext, request: CheckinRequest) -> CheckinResult:
+    """Record one check-in, through the batching writer when that is safe.
+
+    The writer commits in its own transaction. If this invocation's transaction has
+    already written (a member created on first contact, a renamed identity, today's
+    challenge drawn), the writer would wait on locks this transaction holds, or not see
+    the new member; then the check-in is recorded here, in this transaction, by the
+    same code.
+    """
+    writer = writer_of(ctx.services)
+    if writer is not None and writer.running and not await checkins_repo.has_written(ctx.session):
+        try:
+            return await writer.submit(request)
+        except WriterClosed:
+            raise UserError(
+                "I'm restarting right now, so your check-in was not recorded. "
+                "Please try `/done` again in a minute."
+            ) from None
+    return (await record(ctx.session, [request], ctx.now))[0]
+
+
+async def excused_days(ctx: CommandContext, member: Member) -> frozenset[date]:
+    """Days excused for a member (group amnesties and their own restored days)."""
+    found = await stats_repo.excuses(ctx.session, [member.group_id], [member.id])
+    return found.of(member.group_id, member.id)

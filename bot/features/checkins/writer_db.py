@@ -1,0 +1,68 @@
+"""The check-in writer's own database connection.
+
+The writer gets an engine of its own (same URL, same pragmas) instead of a connection
+from the app's pool: commands awaiting their check-in hold pooled connections while they
+wait, so a writer that had to borrow one could wait for them forever (a burst of 60
+``/done`` exhausted a pool of 15). Its one connection stays open and warm (statement and
+page caches). On SQLite it gets a 64 MB page cache (a batch touches rows all over
+``member_stats`` and its indexes) and leaves WAL checkpoints to
+:class:`~bot.features.checkins.checkpoints.Checkpointer`, on a second connection.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.db.engine import create_engine
+from bot.features.checkins.checkpoints import Checkpointer
+
+CACHE_KIB = 65_536
+
+
+class WriterDatabase:
+    """A private engine and one long-lived connection for the writer.
+
+    Args:
+        engine: The app's engine, whose URL and settings are copied.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._url = engine.url.render_as_string(hide_password=False)
+        self._engine: AsyncEngine | None = None
+        self._connection: AsyncConnection | None = None
+        self.checkpointer: Checkpointer | None = None
+
+    async def connection(self) -> AsyncConnection:
+        """The writer's connection (opened, or reopened after an error, on demand)."""
+        if self._engine is None:
+            self._engine = create_engine(self._url)
+        if self._connection is None:
+            connection = await self._engine.connect()
+            if connection.dialect.name == "sqlite":
+                # Results are closed: an unfinished statement would keep a read
+                # transaction open, and the log could then never start over.
+                for pragma in (f"cache_size=-{CACHE_KIB}", "wal_autocheckpoint=0"):
+                    (await connection.exec_driver_sql(f"PRAGMA {pragma}")).close()
+                await connection.commit()
+                if self.checkpointer is None:
+                    self.checkpointer = Checkpointer(self._engine)
+            self._connection = connection
+        return self._connection
+
+    async def reset(self) -> None:
+        """Drop the connection (after an error); the next use opens a fresh one."""
+        if self._connection is not None:
+            with suppress(Exception):
+                await self._connection.close()
+            self._connection = None
+
+    async def close(self) -> None:
+        """Close the connection, wait for a running checkpoint, dispose of the engine."""
+        await self.reset()
+        if self.checkpointer is not None:
+            await self.checkpointer.close()
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
