@@ -33,6 +33,8 @@ class FakeAdapter(Adapter):
         self.closed_dms: set[str] = set()
         self.forbidden_channels: set[str] = set()
         self.transient_failures: int = 0
+        # Each send pops one value and fails like a 429 asking to wait that many seconds.
+        self.rate_limits: list[float] = []
         self.started = False
         self._next_id = 0
 
@@ -54,6 +56,8 @@ class FakeAdapter(Adapter):
         if self.transient_failures > 0:
             self.transient_failures -= 1
             raise SendError("server error", code="500")
+        if self.rate_limits:
+            raise SendError("rate limited", code="429", retry_after=self.rate_limits.pop(0))
         self._next_id += 1
         ref = SentRef(destination.channel_id or f"dm-{destination.user_id}", str(self._next_id))
         self.sent.append(SentMessage(destination, reply, idempotency_key, ref))

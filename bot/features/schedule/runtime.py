@@ -1,0 +1,127 @@
+"""Wiring the scheduler into the app: timer choice, console defaults, lifecycle hooks.
+
+With the real clock the timer is APScheduler; with a simulated clock (tests, ``studybot run
+--simulated-clock``) it is a :class:`~bot.scheduling.timer.SimulatedTimer` driven by the
+app's time driver, so ``:advance 1d`` runs exactly the jobs a real day would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.adapters.console.adapter import CONSOLE_SPACE
+from bot.core.clock import FakeClock
+from bot.core.models import Platform
+from bot.core.services import Services
+from bot.db.repositories import settings as settings_repo
+from bot.db.repositories.spaces import get_or_create_space
+from bot.scheduling.config import SINCE_KEY
+from bot.scheduling.delivery import Delivery
+from bot.scheduling.pacing import Pacer
+from bot.scheduling.posting import PostingDeps
+from bot.scheduling.service import Scheduler, SchedulerConfig, default_instance_id
+from bot.scheduling.timer import ApsTimer, SimulatedTimer, Timer
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+#: With a simulated clock no timer job can be lost, so the safety pass is off and the
+#: sweeper runs less often (each run is a query per simulated interval).
+SIMULATED = SchedulerConfig(sweep_every=timedelta(minutes=30), heal_every=None, ready_timeout=10)
+
+
+class ScheduleRuntime:
+    """The scheduler of one app plus the background tasks its commands start."""
+
+    def __init__(self, scheduler: Scheduler, timer: Timer) -> None:
+        self.scheduler = scheduler
+        self.timer = timer
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coro`` in the background (a post a moderator asked for), logging failures."""
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background post failed", exc_info=task.exception())
+
+    async def settle(self, within: float = 10.0) -> None:
+        """Wait up to ``within`` seconds for background posts to finish (tests, shutdown)."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=within)
+
+    async def drive(self, now: datetime) -> None:
+        """The app's time driver: run the simulated timer's due jobs."""
+        if not self.scheduler.caught_up.is_set():
+            await asyncio.wait_for(self.scheduler.caught_up.wait(), timeout=30)
+        await self.settle()
+        if isinstance(self.timer, SimulatedTimer):
+            await self.timer.drive(now)
+
+    async def stop(self) -> None:
+        """Finish background posts briefly, then stop the scheduler."""
+        await self.settle(within=5.0)
+        await self.scheduler.stop()
+
+
+def runtime_of(services: Services) -> ScheduleRuntime:
+    """The running schedule runtime (installed by :func:`install`)."""
+    runtime = services.extras.get("schedule")
+    if not isinstance(runtime, ScheduleRuntime):
+        raise RuntimeError("the scheduler is not installed")
+    return runtime
+
+
+def install(app: App) -> None:
+    """Build the scheduler, register it as a component, hook settings changes and time."""
+    services = app.require_services()
+    simulated = isinstance(app.clock, FakeClock)
+    timer: Timer = SimulatedTimer(app.clock) if simulated else ApsTimer(app.clock)
+    deps = PostingDeps(
+        sessions=services.sessions,
+        clock=app.clock,
+        content=services.content,
+        delivery=Delivery(app.messenger, Pacer()),
+        owner=default_instance_id(app.settings.instance_id),
+        platforms=app.messenger.platforms,
+    )
+
+    async def adapters_ready() -> None:
+        await asyncio.gather(*(adapter.ready.wait() for adapter in app.adapters))
+
+    scheduler = Scheduler(
+        deps, timer, SIMULATED if simulated else SchedulerConfig(), wait_ready=adapters_ready
+    )
+    runtime = ScheduleRuntime(scheduler, timer)
+    services.extras["scheduler"] = scheduler
+    services.extras["schedule"] = runtime
+    services.settings_changed.append(scheduler.refresh)
+
+    async def start() -> None:
+        if Platform.CONSOLE in app.messenger.platforms():
+            await _console_defaults(services)
+        await scheduler.start()
+
+    app.components.append((start, runtime.stop))
+    if simulated:
+        app.time_drivers.append(runtime.drive)
+
+
+async def _console_defaults(services: Services) -> None:
+    """Make the console a study group that posts to #general from the first start."""
+    now = services.clock.now()
+    async with services.sessions() as session, session.begin():
+        space = await get_or_create_space(session, CONSOLE_SPACE, now)
+        stored = await settings_repo.load(session, space.group_id)
+        if SINCE_KEY not in stored:
+            await settings_repo.put(session, space.group_id, SINCE_KEY, now.isoformat(), now)
