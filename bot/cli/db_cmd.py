@@ -1,10 +1,11 @@
-"""``studybot db …``: migrations (and, later, backup and copy)."""
+"""``studybot db …``: migrations, backup and restore, copy to another database."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 
+from bot.cli import db_tools
 from bot.cli.common import settings_from
 from bot.db import migrate
 from bot.db.engine import create_engine
@@ -12,7 +13,9 @@ from bot.db.engine import create_engine
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``db`` subcommand family."""
-    parser = sub.add_parser("db", help="database: upgrade, downgrade, current revision")
+    parser = sub.add_parser(
+        "db", help="database: upgrade, downgrade, current, backup, restore, copy"
+    )
     db_sub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = db_sub.add_parser("upgrade", help="apply pending migrations")
     up.add_argument("revision", nargs="?", default="head")
@@ -22,6 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     down.set_defaults(handler=downgrade)
     cur = db_sub.add_parser("current", help="show the database's revision")
     cur.set_defaults(handler=current)
+    db_tools.add_parsers(db_sub)
 
 
 def upgrade(args: argparse.Namespace) -> int:

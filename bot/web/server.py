@@ -1,7 +1,8 @@
 """One aiohttp server per process, shared by health checks, metrics and Slack HTTP mode.
 
 Components add their routes while the app is being built (before :meth:`HttpServer.start`,
-because aiohttp freezes the router once it runs).
+because aiohttp freezes the router once it runs). ``/metrics`` serves
+:data:`bot.metrics.REGISTRY` in the Prometheus text format.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from prometheus_client.exposition import choose_encoder
+
+from bot import metrics
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +25,7 @@ class HttpServer:
 
     ``/healthz`` answers 200 while the process is alive. ``/readyz`` runs every
     registered readiness check; each returns ``None`` when fine or a short reason.
+    ``/metrics`` is the Prometheus scrape endpoint.
     """
 
     def __init__(self, host: str, port: int) -> None:
@@ -31,6 +36,7 @@ class HttpServer:
         self._checks: dict[str, ReadinessCheck] = {}
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/readyz", self._readyz)
+        self.app.router.add_get("/metrics", self._metrics)
 
     def add_readiness_check(self, name: str, check: ReadinessCheck) -> None:
         """Register a check that ``/readyz`` runs (database, adapters, content...)."""
@@ -79,3 +85,11 @@ class HttpServer:
             "checks": {name: problems.get(name, "ok") for name in self._checks},
         }
         return web.json_response(body, status=status)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        # prometheus_client picks the format the scraper asks for (plain text or
+        # OpenMetrics) and the matching content type.
+        encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+        # The content type carries parameters (version, charset), which aiohttp's
+        # content_type= argument refuses; set the header as is.
+        return web.Response(body=encode(metrics.REGISTRY), headers={"Content-Type": content_type})

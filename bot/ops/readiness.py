@@ -1,0 +1,88 @@
+"""Readiness checks behind ``/readyz``: database, adapters, content, not shutting down.
+
+Each check returns ``None`` when fine or a short reason a human can act on. A load
+balancer or Kubernetes stops sending traffic to an instance whose ``/readyz`` fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+
+from bot.adapters.base import Adapter
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.web.server import HttpServer
+
+DATABASE_TIMEOUT_S = 3.0
+
+
+async def database_problem(app: App) -> str | None:
+    """Whether the database answers ``SELECT 1`` within :data:`DATABASE_TIMEOUT_S`."""
+    if app.engine is None:
+        return "no database engine (not started or already stopped)"
+
+    async def ping() -> None:
+        assert app.engine is not None
+        async with app.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.wait_for(ping(), DATABASE_TIMEOUT_S)
+    except TimeoutError:
+        return f"no answer within {DATABASE_TIMEOUT_S:.0f} s"
+    except Exception as exc:  # any driver error means "not reachable"
+        return f"unreachable: {type(exc).__name__}: {_first_line(exc)}"
+    return None
+
+
+def adapters_problem(adapters: Sequence[Adapter]) -> str | None:
+    """Whether every adapter is connected (its ``ready`` event set) and not closed."""
+    problems = []
+    for adapter in adapters:
+        name = adapter.platform.value
+        if adapter.closed.is_set():
+            problems.append(f"{name} closed")
+        elif not adapter.ready.is_set():
+            problems.append(f"{name} not connected yet")
+    return "; ".join(problems) or None
+
+
+def content_problem(app: App) -> str | None:
+    """Whether the learning content is loaded."""
+    if app.content is None:
+        return "content not loaded"
+    return None
+
+
+def register(app: App, http: HttpServer) -> None:
+    """Add the standard checks to ``http``'s ``/readyz``."""
+
+    async def database() -> str | None:
+        return await database_problem(app)
+
+    async def adapters() -> str | None:
+        return adapters_problem(app.adapters)
+
+    async def content() -> str | None:
+        return content_problem(app)
+
+    async def accepting() -> str | None:
+        # Failing readiness while draining lets a load balancer move traffic away first.
+        if app.dispatcher is not None and app.dispatcher.draining:
+            return "shutting down"
+        return None
+
+    http.add_readiness_check("database", database)
+    http.add_readiness_check("adapters", adapters)
+    http.add_readiness_check("content", content)
+    http.add_readiness_check("accepting", accepting)
+
+
+def _first_line(exc: BaseException) -> str:
+    message = str(exc).strip().splitlines()
+    return message[0][:200] if message else ""
