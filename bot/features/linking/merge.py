@@ -1,0 +1,151 @@
+"""Keeping streak figures exact when members merge or move between groups.
+
+- :func:`merge`: the rows of one member move to another
+  (:func:`bot.db.repositories.linking.members.merge_members`), then both are recomputed
+  with the check-ins feature's :func:`bot.features.checkins.recording.recompute` under the
+  group's rules: the survivor's figures become the replay of the union of check-ins, the
+  absorbed member's drop to nothing (which takes them off the score counts), and the
+  absorbed member is deleted. So a merged streak is exactly the streak of the union.
+- :func:`refresh_moved`: members that moved into another group keep their streak state
+  (a group's rules apply from a member's next check-in, as with any rules change), but
+  the figures that depend on the group (when a run stops showing, the 30-day window, the
+  group's score counts) are rebuilt for the new group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Member
+from bot.db.repositories import board_figures, board_roll
+from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories import settings as settings_repo
+from bot.db.repositories import stats as stats_repo
+from bot.db.repositories.linking.members import MergeCounts, delete_member, merge_members
+from bot.db.repositories.stats import StatsRow
+from bot.features.checkins import recording
+from bot.features.checkins.figures import in_window, stats_row
+from bot.features.checkins.rules import policy_from
+from bot.streaks import StreakPolicy
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What a merge did: the row counts, both members' figures before, the survivor's after.
+
+    Attributes:
+        counts: What moved and what was a same-date duplicate.
+        before: ``{"survivor": {...}, "absorbed": {...}}`` audited figures before.
+        after: The survivor's stored figures after the merge.
+        policy: The group's rules the figures were replayed under.
+        excused: The days excused for the survivor.
+    """
+
+    counts: MergeCounts
+    before: dict[str, Any]
+    after: StatsRow
+    policy: StreakPolicy
+    excused: frozenset[date]
+
+
+def _snapshot(row: StatsRow | None, member_id: int) -> dict[str, Any]:
+    if row is None:
+        return {"member_id": member_id, "run": 0, "longest": 0, "total": 0}
+    state = row.state
+    return {
+        "member_id": member_id,
+        "run": state.run,
+        "run_end": state.run_end.isoformat() if state.run_end else None,
+        "longest": state.longest,
+        "total": state.total,
+        "freezes": state.freezes,
+    }
+
+
+async def group_policy(session: AsyncSession, group_id: int) -> StreakPolicy:
+    """The group's streak rules from its stored settings."""
+    return policy_from(await settings_repo.load(session, group_id))
+
+
+async def merge(
+    session: AsyncSession, survivor: Member, absorbed: Member, now: datetime
+) -> MergeResult:
+    """Merge ``absorbed`` into ``survivor`` (same group) and recompute every figure."""
+    stored = await stats_repo.load(session, [survivor.id, absorbed.id], lock=False)
+    before = {
+        "survivor": _snapshot(stored.get(survivor.id), survivor.id),
+        "absorbed": _snapshot(stored.get(absorbed.id), absorbed.id),
+    }
+    counts = await merge_members(session, survivor, absorbed)
+    policy = await group_policy(session, survivor.group_id)
+    changes = await recording.recompute(session, [survivor.id, absorbed.id], policy, now)
+    if absorbed.hidden and not survivor.hidden:
+        # Privacy wins: hidden on either account keeps the person off the boards.
+        survivor.hidden = True
+        await recording.set_hidden(session, survivor.id, True, now)
+    await delete_member(session, absorbed)
+    after = (await stats_repo.load(session, [survivor.id], lock=False)).get(survivor.id)
+    excuses = await stats_repo.excuses(session, [survivor.group_id], [survivor.id])
+    return MergeResult(
+        counts=counts,
+        before=before,
+        after=after if after is not None else changes[survivor.id].after,
+        policy=policy,
+        excused=excuses.of(survivor.group_id, survivor.id),
+    )
+
+
+async def refresh_moved(
+    session: AsyncSession,
+    group_id: int,
+    member_ids: Iterable[int],
+    *,
+    today: date,
+    now: datetime,
+) -> None:
+    """Recompute the group-dependent figures of members that joined ``group_id``.
+
+    Their streak state is kept; ``alive_until``/``live_run`` follow the group's rules and
+    excused days, ``recent`` its 30-day window, and the group's score counts are rebuilt
+    from the rows (members that left are no longer counted).
+
+    Args:
+        session: The invocation's session.
+        group_id: The group the members are in now.
+        member_ids: The members that moved in (none: only rebuild the score counts).
+        today: The group's local date.
+        now: The current instant.
+    """
+    wanted = sorted(set(member_ids))
+    policy = await group_policy(session, group_id)
+    # Bring the group's board day to today first, as its next board view would: score
+    # counts are only ever rebuilt for a group whose day is set.
+    await board_roll.roll(session, group_id, today, now)
+    board_day = (await board_figures.board_days(session, [group_id]))[group_id] or today
+    if wanted:
+        rows = await stats_repo.load(session, wanted)
+        excuses = await stats_repo.excuses(session, [group_id], wanted)
+        histories = await checkins_repo.history(session, wanted)
+        refreshed = []
+        for member_id, row in rows.items():
+            history = histories[member_id]
+            refreshed.append(
+                stats_row(
+                    member_id,
+                    group_id,
+                    row.hidden,
+                    row.state,
+                    policy=policy,
+                    excused=excuses.of(group_id, member_id),
+                    board_day=board_day,
+                    last_day=history[-1].day if history else None,
+                    recent=sum(in_window(board_day, c.day) for c in history),
+                )
+            )
+        await stats_repo.save(session, refreshed, now)
+    await board_figures.rebuild(session, group_id, board_day)
