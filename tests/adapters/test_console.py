@@ -105,3 +105,12 @@ async def test_console_adapter_in_process_renders_and_meta(bot: BotHarness) -> N
     assert "Unknown console command :bogus" in text
     assert "Commands start with /" in text
     assert "is for moderators" in text
+
+
+def test_code_blocks_keep_alignment_without_fences() -> None:
+    from bot.adapters.console.render import render
+    from bot.core.models import Reply, ReplyField
+
+    text = render(Reply(fields=(ReplyField("Last 30 days", "```\nMo Tu We\n x  .  x\n```"),)))
+    assert "```" not in text
+    assert "  Mo Tu We\n   x  .  x" in text

@@ -39,7 +39,14 @@ def _plain(text: str) -> str:
 
 def _wrap(text: str, width: int) -> list[str]:
     out: list[str] = []
+    in_code = False
     for raw in _plain(text).splitlines():
+        if raw.strip().startswith("```"):
+            in_code = not in_code  # the fence itself is Markdown, not content
+            continue
+        if in_code:
+            out.append(raw)  # code (a calendar, a command) keeps its alignment
+            continue
         if not raw.strip():
             out.append("")
             continue
