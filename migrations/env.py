@@ -46,8 +46,9 @@ async def _run_async() -> None:
 
 def run_migrations_offline() -> None:
     """Emit SQL without a database (``alembic upgrade --sql``)."""
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True)
+    context.configure(
+        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -119,6 +119,7 @@ class ChannelJobs:
         )
         day = group_day(schedule, occurrence.fire_at)
         excuse = excuse_for(occurrence.kind, schedule.group_id, day)
+        excused = False
         async with self.deps.sessions() as session, session.begin():
             inserted = await ledger.record_final(
                 session,
@@ -129,9 +130,11 @@ class ChannelJobs:
                 error=reason,
             )
             if inserted and excuse is not None:
-                await outages.excuse_day(
+                excused = await outages.excuse_day(
                     session, excuse.group_id, excuse.day, f"no daily post: {reason}", now
                 )
+        if excused and excuse is not None:
+            await self.deps.notify_day_excused(excuse.group_id)
         if inserted:
             log.warning("%s recorded as missed", key.describe())
         return Outcome.MISSED if inserted else Outcome.ALREADY

@@ -108,6 +108,8 @@ class PostingDeps:
         owner: This instance's name in the ledger.
         lease: How long a claim is exclusive (well under Discord's nonce window).
         platforms: The platforms this process can send to right now.
+        day_excused: Called with a group id after a day of that group was excused and
+            committed, so streak figures (boards, recaps) are recomputed at once.
     """
 
     sessions: async_sessionmaker[AsyncSession]
@@ -117,6 +119,16 @@ class PostingDeps:
     owner: str
     lease: timedelta = timedelta(seconds=60)
     platforms: Callable[[], Collection[Platform]] = field(default=lambda: set(Platform))
+    day_excused: Callable[[int], Awaitable[object]] | None = None
+
+    async def notify_day_excused(self, group_id: int) -> None:
+        """Run the ``day_excused`` hook; a failure is logged, never raised into posting."""
+        if self.day_excused is None:
+            return
+        try:
+            await self.day_excused(group_id)
+        except Exception:
+            log.exception("recomputing streaks of group %s after an excused day failed", group_id)
 
 
 def resend_is_safe(destination: Destination, maybe_sent_at: datetime, now: datetime) -> bool:
@@ -304,13 +316,16 @@ class Poster:
         self, claim: ledger.Claim, status: PostStatus, error: str | None, excuse: Excuse | None
     ) -> Outcome:
         deps = self.deps
+        excused = False
         async with deps.sessions() as session, session.begin():
             now = deps.clock.now()
             done = await ledger.finish(session, claim, status, now=now, error=error)
             if done and excuse is not None:
-                await outages.excuse_day(
+                excused = await outages.excuse_day(
                     session, excuse.group_id, excuse.day, f"no daily post: {error}", now
                 )
+        if excused and excuse is not None:
+            await deps.notify_day_excused(excuse.group_id)
         if not done:
             return Outcome.LOST
         if status is not PostStatus.SKIPPED:

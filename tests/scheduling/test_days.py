@@ -213,3 +213,22 @@ async def test_two_instances_firing_the_same_post_at_once_send_it_once(
         results = await asyncio.gather(*outcomes)
     assert sorted(results) == [Outcome.ALREADY, Outcome.SENT]
     assert len(fakes[Platform.CONSOLE].posts()) == 1
+
+
+async def test_an_excused_outage_day_keeps_streaks_on_the_board_at_once(
+    settings: Settings, clock: FakeClock, content_store: ContentStore
+) -> None:
+    from tests.support.harness import BotHarness
+
+    fakes = platforms(clock)
+    async with running(settings, clock, content_store, list(fakes.values())) as first:
+        harness = BotHarness(app=first, clock=clock, adapters=fakes)
+        assert "streak **1 day**" in (await harness.cmd("/done", user="ann")).text
+        await first.advance_time(timedelta(hours=2))  # Monday's challenge at 09:00
+    clock.set(datetime(2026, 3, 4, 10, 0, tzinfo=UTC))  # down all Tuesday, back Wednesday
+    async with running(settings, clock, content_store, list(fakes.values())) as second:
+        harness = BotHarness(app=second, clock=clock, adapters=fakes)
+        assert await excused_days(second.require_services()) == [date(2026, 3, 3)]
+        board = await harness.cmd("/leaderboard streak", user="bob")
+    # Ann has not checked in since Monday, but Tuesday was the bot's fault: her streak shows.
+    assert "ann — 1 day" in board.text

@@ -19,6 +19,7 @@ from bot.core.models import Platform
 from bot.core.services import Services
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.spaces import get_or_create_space
+from bot.features.checkins.moderation import recompute_group
 from bot.scheduling.config import SINCE_KEY
 from bot.scheduling.delivery import Delivery
 from bot.scheduling.pacing import Pacer
@@ -94,6 +95,7 @@ def install(app: App) -> None:
         delivery=Delivery(app.messenger, Pacer()),
         owner=default_instance_id(app.settings.instance_id),
         platforms=app.messenger.platforms,
+        day_excused=lambda group_id: recompute_group(services, group_id),
     )
 
     async def adapters_ready() -> None:
