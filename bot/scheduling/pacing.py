@@ -6,7 +6,7 @@ Each send reserves a slot in one or more buckets with the generic cell rate algo
 posting tasks queue in the order they asked (first come, first served), and the only
 await is the sleep until the reserved slot.
 
-Default limits (see ``docs/readme/scheduling.md``):
+Default limits (see ``docs/scheduling.md``):
 
 * Discord: 40 requests/s for the whole bot (80% of the documented 50/s global limit);
 * Slack: 1 message/s per channel (``chat.postMessage``), 10/s per workspace (Slack does not

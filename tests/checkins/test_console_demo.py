@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC = ROOT / "docs" / "readme" / "streaks.md"
+DOC = ROOT / "docs" / "streaks.md"
 
 
 def demo_script() -> str:
     text = DOC.read_text(encoding="utf-8")
     match = re.search(r"<!-- demo-script -->\s*```text\n(.*?)```", text, re.DOTALL)
-    assert match, "the demo script block is missing from docs/readme/streaks.md"
+    assert match, "the demo script block is missing from docs/streaks.md"
     return match.group(1)
 
 

@@ -15,7 +15,7 @@ from bot.db.repositories.spaces import get_or_create_space
 from tests.adapters.test_console import run_console
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "docs" / "readme" / "linking-demo.txt"
+DEMO = ROOT / "docs" / "linking-demo.txt"
 
 
 def test_scripted_session_links_both_sides_and_keeps_one_streak(tmp_path: Path) -> None:
