@@ -44,7 +44,7 @@ from bot.db.engine import create_session_factory
 from bot.db.models import CheckIn, MemberStats
 from bot.db.repositories.checkins import NewCheckin
 from bot.features.checkins.recording import CheckinRequest, Status
-from bot.features.checkins.writer import CheckinWriter
+from bot.features.checkins.writer import MAX_BATCH, CheckinWriter
 from bot.streaks import CheckInDay, StreakPolicy, StreakState, apply
 
 POLICY = StreakPolicy()
@@ -77,10 +77,15 @@ async def _burst(
 
 
 async def group_commit(
-    engine: AsyncEngine, group_id: int, members: list[int], duplicates: float, concurrency: int
+    engine: AsyncEngine,
+    group_id: int,
+    members: list[int],
+    duplicates: float,
+    concurrency: int,
+    max_batch: int = MAX_BATCH,
 ) -> tuple[float, list[float], int, set[tuple[int, date]]]:
     """The burst through the writer; returns rate, latencies, second-/done count, acked keys."""
-    writer = CheckinWriter(engine, FakeClock(NOW))
+    writer = CheckinWriter(engine, FakeClock(NOW), max_batch=max_batch)
     await writer.start()
     # Warm-up on other members (the writer of a running bot is long-lived): statement
     # caches, the connection's page cache.
@@ -214,6 +219,9 @@ async def main() -> None:
     parser.add_argument("--duplicates", type=float, default=0.1)
     parser.add_argument("--baseline", type=int, default=5_000, help="check-ins in the baseline")
     parser.add_argument("--database-url", help="default: $DATABASE_URL, else temporary SQLite")
+    parser.add_argument(
+        "--max-batch", type=int, default=MAX_BATCH, help="the writer's batch cap (as in the app)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.members, args.baseline = 3_000, 1_000
@@ -222,7 +230,7 @@ async def main() -> None:
         group_id, members = await create_group(db.engine, WARM_UP + args.members + args.baseline)
         burst, rest = members[: WARM_UP + args.members], members[WARM_UP + args.members :]
         rate, latencies, doubly, acked = await group_commit(
-            db.engine, group_id, burst, args.duplicates, args.concurrency
+            db.engine, group_id, burst, args.duplicates, args.concurrency, args.max_batch
         )
         base_rate, base_latencies = await baseline(db.engine, group_id, rest, args.concurrency)
         lost, extra_rows = await verify(db.engine, group_id, acked | {(m, TODAY) for m in rest})

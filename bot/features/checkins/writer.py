@@ -35,6 +35,10 @@ from bot.features.checkins.writer_db import WriterDatabase
 
 log = logging.getLogger(__name__)
 
+# The most check-ins committed together. Each caller waits for its whole batch, so the
+# cap bounds the latency tail; see benchmarks/checkins.py --max-batch for the trade-off.
+MAX_BATCH = 512
+
 _Item = tuple[CheckinRequest, "asyncio.Future[CheckinResult]"]
 
 
@@ -52,7 +56,7 @@ class CheckinWriter:
         max_batch: The most check-ins committed together.
     """
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, *, max_batch: int = 512) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock, *, max_batch: int = MAX_BATCH) -> None:
         self._db = WriterDatabase(engine)
         self._clock = clock
         self._max_batch = max_batch
