@@ -90,6 +90,15 @@ def _params(row: NewCheckin) -> dict[str, Any]:
     return {name: getattr(row, name) for name in _FIELDS}
 
 
+async def current_groups(db: Executor, member_ids: Iterable[int]) -> dict[int, int]:
+    """Each member's group as it is now (a link or unlink may have moved them)."""
+    ids = sorted(set(member_ids))
+    if not ids:
+        return {}
+    result = await db.execute(select(Member.id, Member.group_id).where(Member.id.in_(ids)))
+    return {member_id: group_id for member_id, group_id in result.all()}
+
+
 async def delete_keys(db: Executor, keys: Iterable[tuple[int, date]]) -> None:
     """Delete the check-ins with these (member, local date) keys."""
     wanted = list(keys)

@@ -83,6 +83,23 @@ class CheckinResult:
         return self.after.state.freezes > held - self.freezes_spent
 
 
+async def _in_current_groups(
+    db: Executor, requests: Sequence[CheckinRequest]
+) -> list[CheckinRequest]:
+    """Point each request at its member's group as of this transaction.
+
+    A check-in may wait in the writer's queue while a space link or unlink moves its member
+    to another group; the group read when the command ran would then be stale.
+    """
+    groups = await checkins.current_groups(db, (r.checkin.member_id for r in requests))
+    return [
+        r
+        if groups.get(r.checkin.member_id, r.checkin.group_id) == r.checkin.group_id
+        else replace(r, checkin=replace(r.checkin, group_id=groups[r.checkin.member_id]))
+        for r in requests
+    ]
+
+
 async def record(
     db: Executor, requests: Sequence[CheckinRequest], now: datetime
 ) -> list[CheckinResult]:
@@ -90,6 +107,7 @@ async def record(
 
     Runs in the caller's transaction; commit it for the results to be true.
     """
+    requests = await _in_current_groups(db, requests)
     # Key order, so two writers inserting the same keys never wait on each other in a cycle.
     ordered = sorted(requests, key=lambda request: request.key)
     inserted = await checkins.insert_new(db, [request.checkin for request in ordered])
