@@ -18,6 +18,7 @@ import hashlib
 import random
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,8 @@ from bot.content.store import ContentStore
 from bot.core.errors import UserError
 from bot.db.repositories import rotation as repo
 from bot.db.repositories.rotation import CycleState
+
+ItemT = TypeVar("ItemT", Challenge, Tip)
 
 CHALLENGE = "challenge"
 TIP = "tip"
@@ -125,6 +128,36 @@ async def draw(
     return drawn.item_id if exists(drawn.item_id) else item_id
 
 
+async def _draw_item(
+    session: AsyncSession,
+    kind: str,
+    pool: Sequence[ItemT],
+    lookup: Callable[[str], ItemT | None],
+    *,
+    group_id: int,
+    day: date,
+    track: str,
+    now: datetime | None,
+    empty: str,
+) -> ItemT:
+    """Draw from ``pool`` (stable per group and day) and return the content item."""
+    if not pool:
+        raise NothingToDraw(empty)
+    item_id = await draw(
+        session,
+        group_id=group_id,
+        kind=kind,
+        day=day,
+        track=track,
+        pool_ids=[item.id for item in pool],
+        exists=lambda i: lookup(i) is not None,
+        now=now,
+    )
+    item = lookup(item_id)
+    assert item is not None  # draw() only returns ids that exist
+    return item
+
+
 async def challenge_for(
     session: AsyncSession,
     store: ContentStore,
@@ -139,21 +172,17 @@ async def challenge_for(
     An unknown or empty track pool falls back to every challenge.
     """
     pool = store.challenges_for_track(track) or list(store.bundle.challenges)
-    if not pool:
-        raise NothingToDraw("There are no challenges in the content yet.")
-    item_id = await draw(
+    return await _draw_item(
         session,
+        CHALLENGE,
+        pool,
+        store.challenge,
         group_id=group_id,
-        kind=CHALLENGE,
         day=day,
         track=track,
-        pool_ids=[c.id for c in pool],
-        exists=lambda i: store.challenge(i) is not None,
         now=now,
+        empty="There are no challenges in the content yet.",
     )
-    challenge = store.challenge(item_id)
-    assert challenge is not None  # draw() only returns ids that exist
-    return challenge
 
 
 async def tip_for(
@@ -171,18 +200,14 @@ async def tip_for(
         NothingToDraw: The content has no tips at all.
     """
     pool = store.tips_for_track(track) or list(store.bundle.tips)
-    if not pool:
-        raise NothingToDraw("There are no tips in the content yet.")
-    item_id = await draw(
+    return await _draw_item(
         session,
+        TIP,
+        pool,
+        store.tip,
         group_id=group_id,
-        kind=TIP,
         day=day,
         track=track,
-        pool_ids=[t.id for t in pool],
-        exists=lambda i: store.tip(i) is not None,
         now=now,
+        empty="There are no tips in the content yet.",
     )
-    tip = store.tip(item_id)
-    assert tip is not None  # draw() only returns ids that exist
-    return tip

@@ -30,10 +30,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.models import Actor
 from bot.db.models import Identity, Member, Space
 from bot.db.repositories import audit
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
+from bot.db.repositories.spaces import get_or_create_member
 from bot.features.checkins import recording, rules
 from bot.ops.streak_csv import RowError, StreakRow
 from bot.streaks import StreakState
@@ -192,34 +194,10 @@ async def apply(
 
 
 async def _create_member(session: AsyncSession, item: PlannedRow, now: datetime) -> Member:
-    """A new member and their identity, in the import's transaction.
-
-    Not :func:`bot.db.repositories.spaces.get_or_create_member`: its savepoint, when it is
-    the first write, makes SQLite's driver commit on release, and a dry run or a failed
-    import must leave nothing behind. If the bot creates the same member meanwhile, the
-    unique identity makes the whole import fail cleanly; running it again then finds them.
-    """
+    """A new member and their identity, in the import's transaction (undone by a dry run)."""
     row = item.row
-    member = Member(
-        group_id=item.space.group_id,
-        display_name=row.display_name or row.user_id,
-        timezone=None,
-        hidden=False,
-        reminders=False,
-        created_at=now,
-    )
-    session.add(member)
-    await session.flush()
-    session.add(
-        Identity(
-            member_id=member.id,
-            space_id=item.space.id,
-            platform_user_id=row.user_id,
-            display_name=row.display_name,
-            created_at=now,
-        )
-    )
-    await session.flush()
+    actor = Actor(user_id=row.user_id, display_name=row.display_name or row.user_id)
+    member, _ = await get_or_create_member(session, item.space, actor, now)
     return member
 
 

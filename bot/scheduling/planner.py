@@ -16,13 +16,12 @@ Daylight-saving policy (the same rule the streak day boundaries use):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.scheduling.model import PostKind
-from bot.streaks.localday import day_bounds, local_date
+from bot.streaks.localday import day_bounds, local_date, resolve_wall_time
 
 _ONE_DAY = timedelta(days=1)
 
@@ -64,27 +63,7 @@ def fire_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     Returns:
         An aware UTC datetime.
     """
-    naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))
-    first = naive.replace(tzinfo=tz).astimezone(UTC)
-    if _wall(first, tz) == naive:
-        return first  # exists; in an overlap fold=0 is the first occurrence
-    # Inside a gap the two folds use the offsets on either side of the jump, so they
-    # bracket it; the jump (the first instant whose wall time is past ``naive``) is found
-    # by bisection over whole seconds, exact because transitions fall on whole seconds.
-    other = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    low = math.floor(min(first, other).timestamp())
-    high = math.ceil(max(first, other).timestamp())
-    while high - low > 1:
-        middle = (low + high) // 2
-        if _wall(datetime.fromtimestamp(middle, UTC), tz) >= naive:
-            high = middle
-        else:
-            low = middle
-    return datetime.fromtimestamp(high, UTC)
-
-
-def _wall(instant: datetime, tz: ZoneInfo) -> datetime:
-    return instant.astimezone(tz).replace(tzinfo=None)
+    return resolve_wall_time(datetime.combine(day, at.replace(tzinfo=None, fold=0)), tz)
 
 
 def occurrence_on(plan: PostPlan, day: date) -> Occurrence | None:

@@ -23,6 +23,7 @@ from bot.streaks.localday import (
     format_duration,
     local_date,
     parse_timezone,
+    resolve_wall_time,
     time_left,
 )
 from bot.streaks.policy import StreakPolicy, format_weekdays, parse_weekdays
@@ -44,5 +45,6 @@ __all__ = [
     "parse_timezone",
     "parse_weekdays",
     "replay",
+    "resolve_wall_time",
     "time_left",
 ]

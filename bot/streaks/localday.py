@@ -61,8 +61,12 @@ def _wall(instant: datetime, tz: ZoneInfo) -> datetime:
     return instant.astimezone(tz).replace(tzinfo=None)
 
 
-def _first_instant_at_or_after(wall: datetime, tz: ZoneInfo) -> datetime:
+def resolve_wall_time(wall: datetime, tz: ZoneInfo) -> datetime:
     """The earliest instant whose local wall time is at or after ``wall`` (in UTC).
+
+    This is the one DST policy of the project, shared by day boundaries and scheduled
+    posts: a wall time in a spring-forward gap resolves to the moment the clocks jump, an
+    ambiguous one (fall-back overlap) to its first occurrence.
 
     Exact, fold-0 instants are returned directly; wall times inside a gap are resolved by
     bisection over whole seconds, which is exact because tz transitions fall on whole
@@ -87,7 +91,7 @@ def _first_instant_at_or_after(wall: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _day_start_instant(day: date, tz: ZoneInfo, day_start: time) -> datetime:
-    return _first_instant_at_or_after(datetime.combine(day, day_start.replace(fold=0)), tz)
+    return resolve_wall_time(datetime.combine(day, day_start.replace(fold=0)), tz)
 
 
 def day_bounds(day: date, tz: ZoneInfo, day_start: time = _MIDNIGHT) -> tuple[datetime, datetime]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import CheckIn, Group, Member
 from bot.db.repositories import settings as settings_repo
@@ -45,3 +47,37 @@ async def checkin_rows(bot: BotHarness, name: str) -> list[CheckIn]:
             .order_by(CheckIn.local_date)
         )
         return list((await session.execute(query)).scalars())
+
+
+async def insert_group(
+    engine: AsyncEngine,
+    size: int,
+    *,
+    created_at: datetime,
+    timezones: Sequence[str | None] = (None,),
+) -> tuple[int, list[int]]:
+    """A group with ``size`` members (timezones assigned round-robin); their ids in order."""
+    async with engine.begin() as conn:
+        group_id = (
+            await conn.execute(
+                insert(Group).values(name="g", created_at=created_at).returning(Group.id)
+            )
+        ).scalar_one()
+        await conn.execute(
+            insert(Member),
+            [
+                {
+                    "group_id": group_id,
+                    "display_name": f"m{i}",
+                    "timezone": timezones[i % len(timezones)],
+                    "hidden": False,
+                    "reminders": False,
+                    "created_at": created_at,
+                }
+                for i in range(size)
+            ],
+        )
+        ids = await conn.execute(
+            select(Member.id).where(Member.group_id == group_id).order_by(Member.id)
+        )
+        return group_id, list(ids.scalars())

@@ -10,16 +10,13 @@ day-dependent figures). Every third simulated day the audit must find nothing.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.db.engine import create_engine, create_session_factory
-from bot.db.models import Group, Member
+from bot.db.engine import create_session_factory
 from bot.db.repositories import board_figures, board_roll, leaderboard
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
@@ -30,6 +27,7 @@ from bot.features.checkins.audit_check import verify_group
 from bot.features.checkins.recording import CheckinRequest
 from bot.features.checkins.rules import alive_until
 from bot.streaks import StreakPolicy, local_date, replay
+from tests.checkins.helpers import insert_group
 
 ZONES = ("UTC", "Europe/Berlin", "Pacific/Kiritimati", "America/Santiago", "Asia/Kathmandu")
 POLICY = StreakPolicy(freeze_every=3, max_freezes=2, rest_weekdays=frozenset({6}), backfill_days=1)
@@ -37,35 +35,8 @@ GROUP_TZ = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 2, 20, 6, 0, tzinfo=UTC)  # crosses a month end and, later, DST
 
 
-@pytest.fixture
-async def engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(sqlite_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
 async def setup_group(engine: AsyncEngine, size: int) -> tuple[int, list[int]]:
-    async with engine.begin() as conn:
-        group_id = (
-            await conn.execute(insert(Group).values(name="g", created_at=START).returning(Group.id))
-        ).scalar_one()
-        await conn.execute(
-            insert(Member),
-            [
-                {
-                    "group_id": group_id,
-                    "display_name": f"m{i}",
-                    "timezone": ZONES[i % 5],
-                    "hidden": False,
-                    "reminders": False,
-                    "created_at": START,
-                }
-                for i in range(size)
-            ],
-        )
-        return group_id, list((await conn.execute(select(Member.id))).scalars())
+    return await insert_group(engine, size, created_at=START, timezones=ZONES)
 
 
 def _in_period(period: str, start: date | None, today: date, day: date) -> bool:

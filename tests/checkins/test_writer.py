@@ -4,58 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.core.clock import FakeClock
-from bot.db.engine import create_engine
-from bot.db.models import CheckIn, Group, Member, MemberStats
+from bot.db.models import CheckIn, MemberStats
 from bot.db.repositories.checkins import NewCheckin
 from bot.features.checkins.audit_check import verify_group
 from bot.features.checkins.recording import CheckinRequest, Status
 from bot.features.checkins.writer import CheckinWriter, WriterClosed
 from bot.streaks import StreakPolicy
+from tests.checkins.helpers import insert_group
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
 POLICY = StreakPolicy()
 
 
-@pytest.fixture
-async def engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(sqlite_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
 async def make_group(engine: AsyncEngine, members: int) -> tuple[int, list[int]]:
-    async with engine.begin() as conn:
-        group_id = (
-            await conn.execute(insert(Group).values(name="g", created_at=NOW).returning(Group.id))
-        ).scalar_one()
-        await conn.execute(
-            insert(Member),
-            [
-                {
-                    "group_id": group_id,
-                    "display_name": f"m{i}",
-                    "timezone": None,
-                    "hidden": False,
-                    "reminders": False,
-                    "created_at": NOW,
-                }
-                for i in range(members)
-            ],
-        )
-        ids = (await conn.execute(select(Member.id).order_by(Member.id))).scalars()
-        return group_id, list(ids)
+    return await insert_group(engine, members, created_at=NOW)
 
 
 def request(group_id: int, member_id: int, day: date = TODAY) -> CheckinRequest:

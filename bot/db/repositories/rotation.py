@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import RotationEntry
+from bot.db.upsert import insert_or_ignore
 
 _KEY = ("group_id", "kind", "local_date")
 
@@ -92,21 +90,8 @@ async def claim(
         "cycle": cycle,
         "created_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert(RotationEntry).values(**values).on_conflict_do_nothing(index_elements=list(_KEY))
-        )
-        result = cast("CursorResult[Any]", await session.execute(statement))
-        if result.rowcount == 1:  # our row went in: no need to read it back
-            return Drawn(item_id, cycle)
-    else:  # other databases: a savepoint keeps the outer transaction usable
-        try:
-            async with session.begin_nested():
-                session.add(RotationEntry(**values))
-        except IntegrityError:
-            pass
+    if await insert_or_ignore(session, RotationEntry, values, list(_KEY)):
+        return Drawn(item_id, cycle)  # our row went in: no need to read it back
     drawn = await get(session, group_id, kind, day)
     if drawn is None:  # pragma: no cover - the row was just inserted or already there
         raise RuntimeError(f"rotation row for group {group_id} {kind} {day} vanished")

@@ -19,8 +19,8 @@ from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.board_figures import HistKey, stats_keys
 from bot.db.repositories.checkins import Executor
 from bot.db.repositories.stats import StatsRow
-from bot.features.checkins.figures import stats_row, window_counts
-from bot.streaks import StreakPolicy, StreakState, replay
+from bot.features.checkins.figures import replayed_row
+from bot.streaks import StreakPolicy, StreakState
 
 
 async def expected_rows(
@@ -37,21 +37,15 @@ async def expected_rows(
     for member_id in wanted:
         history = histories[member_id]
         hidden = stored[member_id].hidden if member_id in stored else False
-        excused = excuses.of(group_id, member_id)
-        state = replay(history, policy, excused, overrides[member_id])
-        recent, week, month = window_counts(board_day, (c.day for c in history))
-        expected[member_id] = stats_row(
+        expected[member_id] = replayed_row(
             member_id,
             group_id,
             hidden,
-            state,
+            history,
+            overrides[member_id],
             policy=policy,
-            excused=excused,
+            excused=excuses.of(group_id, member_id),
             board_day=board_day,
-            last_day=history[-1].day if history else None,
-            recent=recent,
-            week_n=week,
-            month_n=month,
         )
     return expected
 

@@ -8,14 +8,14 @@ changes) keeps the score counts exact the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from bot.db.repositories.board_figures import HistKey, stats_keys, windows
 from bot.db.repositories.stats import StatsRow
 from bot.features.checkins.rules import alive_until
-from bot.streaks import StreakPolicy, StreakState
+from bot.streaks import CheckInDay, StreakPolicy, StreakState, replay
 
 
 def in_window(board_day: date | None, day: date) -> bool:
@@ -104,6 +104,35 @@ class Change:
         if self.before is not None:
             for key in stats_keys(self.before):
                 into[key] = into.get(key, 0) - 1
+
+
+def replayed_row(
+    member_id: int,
+    group_id: int,
+    hidden: bool,
+    history: Sequence[CheckInDay],
+    overrides: Iterable[tuple[date, int]],
+    *,
+    policy: StreakPolicy,
+    excused: frozenset[date],
+    board_day: date | None,
+) -> StatsRow:
+    """The ``member_stats`` row a replay of the member's raw rows gives."""
+    state = replay(history, policy, excused, overrides)
+    recent, week, month = window_counts(board_day, (checkin.day for checkin in history))
+    return stats_row(
+        member_id,
+        group_id,
+        hidden,
+        state,
+        policy=policy,
+        excused=excused,
+        board_day=board_day,
+        last_day=history[-1].day if history else None,
+        recent=recent,
+        week_n=week,
+        month_n=month,
+    )
 
 
 def total_deltas(changes: Iterable[Change]) -> dict[HistKey, int]:

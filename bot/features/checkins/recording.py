@@ -24,8 +24,14 @@ from enum import StrEnum
 from bot.db.repositories import board_figures, checkins, stats
 from bot.db.repositories.checkins import Executor, NewCheckin
 from bot.db.repositories.stats import StatsRow
-from bot.features.checkins.figures import Change, stats_row, total_deltas, window_counts
-from bot.streaks import CheckInDay, StreakPolicy, apply, replay
+from bot.features.checkins.figures import (
+    Change,
+    replayed_row,
+    stats_row,
+    total_deltas,
+    window_counts,
+)
+from bot.streaks import CheckInDay, StreakPolicy, apply
 
 
 class Status(StrEnum):
@@ -265,23 +271,15 @@ async def _replay_members(
     changes: dict[int, Change] = {}
     for member_id, policy in policies.items():
         before = rows[member_id]
-        excused = excuses.of(before.group_id, member_id)
-        history = histories[member_id]
-        board_day = days[before.group_id]
-        state = replay(history, policy, excused, overrides[member_id])
-        recent, week, month = window_counts(board_day, (checkin.day for checkin in history))
-        after = stats_row(
+        after = replayed_row(
             member_id,
             before.group_id,
             before.hidden,
-            state,
+            histories[member_id],
+            overrides[member_id],
             policy=policy,
-            excused=excused,
-            board_day=board_day,
-            last_day=history[-1].day if history else None,
-            recent=recent,
-            week_n=week,
-            month_n=month,
+            excused=excuses.of(before.group_id, member_id),
+            board_day=days[before.group_id],
         )
         changes[member_id] = Change(before, after)
     return changes
