@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import logging
 from typing import Any
 
@@ -20,7 +19,7 @@ import discord
 
 from bot.adapters.base import DirectMessagesClosed, SendError
 from bot.adapters.discord.render import render
-from bot.adapters.discord.respond import message_kwargs
+from bot.adapters.discord.respond import message_kwargs, reply_files
 from bot.adapters.discord.views import build_view
 from bot.core.models import Destination, Reply, SentRef
 
@@ -88,10 +87,10 @@ async def send_reply(
         target = await _target(client, destination)
         for index, message in enumerate(messages):
             last = index == len(messages) - 1
-            file = None
-            if last and reply.file is not None:
-                file = discord.File(io.BytesIO(reply.file.content), filename=reply.file.filename)
-            kwargs: dict[str, Any] = message_kwargs(message, last=last, view=view, file=file)
+            files = reply_files(reply) if last else None
+            kwargs: dict[str, Any] = message_kwargs(
+                message, last=last, view=view, files=files, image=reply.image
+            )
             if idempotency_key is not None:
                 kwargs["nonce"] = nonce_for(idempotency_key, index)
             sent = await target.send(**kwargs)
