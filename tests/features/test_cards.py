@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -77,3 +78,32 @@ async def test_a_render_failure_falls_back_to_text_and_is_logged(
         reply = await bot.cmd("/streak card", user="ann")
     assert reply.image is None and "Current streak: **1 day**" in reply.text
     assert "could not render card streak.png" in caplog.text
+
+
+async def test_the_weekly_recap_post_carries_a_card_and_keeps_its_text(bot: BotHarness) -> None:
+    from tests.scheduling.helpers import runtime
+
+    for name in ("ann", "bob"):
+        await bot.cmd("/done", user=name)
+    await bot.cmd("/admin post recap", user="mod")
+    await runtime(bot.services).settle()
+    [post] = bot.adapter.posts()
+    assert post.reply.title and post.reply.title.startswith("Weekly recap")
+    assert "**2** check-ins by **2** members" in post.reply.text
+    assert post.reply.image is not None and post.reply.image.filename == "weekly-recap.png"
+    assert png_size(post.reply.image.content)[0] == 1080
+    assert "Top streaks: ann 1 day; bob 1 day" in post.reply.image.alt_text
+    await bot.cmd("/admin settings cards off", user="mod")
+    await bot.cmd("/admin post recap force", user="mod")
+    await runtime(bot.services).settle()
+    assert bot.adapter.posts()[-1].reply.image is None
+
+
+def test_the_console_saves_a_card_and_prints_its_path(tmp_path: Path) -> None:
+    from tests.adapters.test_console import run_console
+
+    result = run_console("/done\n/streak card\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    [saved] = (tmp_path / "data" / "cards").glob("streak-*.png")
+    assert f"(card saved: {saved}" in result.stdout
+    assert png_size(saved.read_bytes())[0] == 1080
