@@ -47,9 +47,7 @@ class DashboardSession(Base):
     __tablename__ = "dashboard_sessions"
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    group_id: Mapped[int] = mapped_column(
-        ForeignKey("groups.id", ondelete="CASCADE"), index=True
-    )
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(20))
     space_external_id: Mapped[str] = mapped_column(String(64))

@@ -88,7 +88,9 @@ async def test_expired_link_and_idle_session(dash: BotHarness, client) -> None:
 async def test_other_group_is_never_shown(dash: BotHarness, client) -> None:
     # A Slack workspace is a separate group from the console's.
     await dash.cmd("/done", user="sam", platform=Platform.SLACK)
-    slack_overview = await sign_in(dash, client, user="boss", platform=Platform.SLACK, moderator=True)
+    slack_overview = await sign_in(
+        dash, client, user="boss", platform=Platform.SLACK, moderator=True
+    )
     console_overview = await sign_in(dash, client, user="mod")
     # The client now holds the console session (the last cookie set wins).
     async with client.get(slack_overview + "leaderboard") as page:
@@ -104,7 +106,9 @@ async def test_settings_form_needs_csrf_and_is_audited(dash: BotHarness, client)
     overview = await sign_in(dash, client, user="mod")
     async with client.get(overview + "settings") as page:
         csrf = csrf_of(await page.text())
-    async with client.post(overview + "settings", data={"key": "timezone", "value": "Asia/Tokyo"}) as no_csrf:
+    async with client.post(
+        overview + "settings", data={"key": "timezone", "value": "Asia/Tokyo"}
+    ) as no_csrf:
         assert no_csrf.status == 403
     async with client.post(
         overview + "settings", data={"csrf": csrf, "key": "timezone", "value": "Mars/Olympus"}
@@ -127,7 +131,9 @@ async def test_member_link_refused_and_demotion(dash: BotHarness, client) -> Non
     assert "for moderators" in refused.text and "/dashboard/signin" not in refused.text
     # A moderator by role: the group lists the role, the link works; then the role is dropped.
     await dash.cmd("/admin settings moderator_roles helpers", user="mod")
-    overview = await sign_in(dash, client, user="helper", moderator=False, roles=frozenset({"helpers"}))
+    overview = await sign_in(
+        dash, client, user="helper", moderator=False, roles=frozenset({"helpers"})
+    )
     async with client.get(overview) as page:
         assert page.status == 200
     await dash.cmd("/admin settings moderator_roles nobody", user="mod")

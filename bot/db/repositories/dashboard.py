@@ -26,7 +26,9 @@ async def signing_key(db: Executor, now: datetime) -> str:
     return str(found.scalar_one())
 
 
-async def use_token(db: Executor, token_id: str, group_id: int, member_id: int, now: datetime) -> bool:
+async def use_token(
+    db: Executor, token_id: str, group_id: int, member_id: int, now: datetime
+) -> bool:
     """Mark a sign-in link used; ``False`` when it already was (here or on another instance)."""
     table = DashboardUsedToken.__table__
     result = await db.execute(

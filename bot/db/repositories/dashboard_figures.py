@@ -51,7 +51,8 @@ async def overview(db: Executor, group_id: int, today: date) -> Overview:
         .group_by(CheckIn.local_date)
     )
     counts = {day: int(n) for day, n in per_day_rows}
-    per_day = [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(CHART_DAYS)]
+    days = [first + timedelta(days=i) for i in range(CHART_DAYS)]
+    per_day = [(day, counts.get(day, 0)) for day in days]
     week_start = today - timedelta(days=today.weekday())
     active_week = (
         await db.execute(

@@ -73,9 +73,7 @@ def calendar(days: set[date], last: date, *, weeks: int = 26) -> Markup:
             f"<title>{day.isoformat()}{' ✓' if day in days else ''}</title></rect>"
         )
         if day.day == 1:
-            parts.append(
-                f'<text class="axis" x="{x}" y="{height - 4}">{day:%b}</text>'
-            )
+            parts.append(f'<text class="axis" x="{x}" y="{height - 4}">{day:%b}</text>')
         day += timedelta(days=1)
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -99,7 +99,7 @@ class Guard:
         if row is None:
             raise Refused(401, "Your session has ended. Run `/admin dashboard` for a new link.")
         if expired:
-            raise Refused(401, "Your session expired after 12 hours without activity. Sign in again.")
+            raise Refused(401, "Your session expired after 12 hours idle. Sign in again.")
         return Viewer(
             id_hash=id_hash,
             group_id=row.group_id,

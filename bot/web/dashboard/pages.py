@@ -1,5 +1,4 @@
-"""The dashboard's pages: overview, leaderboards, member, schedule, audit log, settings,
-exports.
+"""The dashboard's pages: overview, leaderboards, member, schedule, audit, settings, exports.
 
 Every page runs through :meth:`Guard.run` (session, group, moderator rule) and reuses
 what the chat commands use: the leaderboard repository, ``/admin schedule``'s report,
@@ -36,7 +35,12 @@ from bot.web.dashboard.security import csrf_ok
 BOARD_PAGE = 50
 AUDIT_PAGE = 50
 BOARD_TITLES = {"streak": "Current streak", "longest": "Longest streak", "checkins": "Check-ins"}
-PERIOD_TITLES = {"week": "This week", "month": "This month", "30d": "Last 30 days", "all": "All time"}
+PERIOD_TITLES = {
+    "week": "This week",
+    "month": "This month",
+    "30d": "Last 30 days",
+    "all": "All time",
+}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -131,12 +135,19 @@ class Pages:
             for index, (member_id, score) in enumerate(board.entries):
                 if score != previous:
                     # Ties share a rank; a page may start inside a tie.
-                    rank = offset + index + 1 if index or page_no == 1 else await rank_of(
-                        ctx.session, spec, score
+                    rank = (
+                        offset + index + 1
+                        if index or page_no == 1
+                        else await rank_of(ctx.session, spec, score)
                     )
                     previous = score
                 rows.append(
-                    {"rank": rank, "id": member_id, "name": names.get(member_id, "?"), "score": score}
+                    {
+                        "rank": rank,
+                        "id": member_id,
+                        "name": names.get(member_id, "?"),
+                        "score": score,
+                    }
                 )
             if sort in ("name", "score", "rank"):
                 key = (lambda r: r["name"].lower()) if sort == "name" else (lambda r: r[sort])
@@ -174,8 +185,11 @@ class Pages:
             first = today - timedelta(weeks=26)
             days = await checkins_repo.days_between(ctx.session, member_id, first, today)
             entries, _more = await figures.audit_page(
-                ctx.session, ctx.group.id, figures.AuditFilter(member_id=member_id),
-                limit=20, offset=0,
+                ctx.session,
+                ctx.group.id,
+                figures.AuditFilter(member_id=member_id),
+                limit=20,
+                offset=0,
             )
             return self._render(
                 request,
