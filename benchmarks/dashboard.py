@@ -93,7 +93,9 @@ async def slack_side(args: argparse.Namespace) -> None:
     statuses: list[int] = []
     page_times: list[float] = []
     connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector, cookies={"studybot_dashboard": cookie}) as http:
+    async with aiohttp.ClientSession(
+        connector=connector, cookies={"studybot_dashboard": cookie}
+    ) as http:
 
         async def command(i: int) -> None:
             fields = fake.slash_command_payload(
