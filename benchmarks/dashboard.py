@@ -8,7 +8,8 @@ Slack adapter in HTTP mode and the dashboard on. A moderator signs in the way a 
 
 1. **Pages**: every page (overview, the 12 leaderboards, a member, schedule, audit log,
    settings, exports) is fetched ``--runs`` times one after another; the time is measured
-   in the bot process around the handler (a middleware), so it is server time.
+   in the bot process around the handler (a middleware), so it is server time. The
+   simulated clock moves a minute before each overview, so none is served from its cache.
 2. **Acks under dashboard load**: a child process (the fake Slack Web API and the load
    generator, a separate party as Slack is) sends signed slash commands at ``--rate`` per
    second while requesting dashboard pages at ``--dashboard-rate`` (50/s) for
@@ -28,6 +29,7 @@ import os
 import re
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -188,7 +190,8 @@ async def bot_side(args: argparse.Namespace) -> None:
         http_host="127.0.0.1",
         dashboard=True,
     )
-    app = App(settings=settings, clock=FakeClock(NOW), adapter_factories=[create])
+    clock = FakeClock(NOW)
+    app = App(settings=settings, clock=clock, adapter_factories=[create])
     times: dict[str, list[float]] = {}
     # The server is made here (port 0: any free one) so the timing middleware goes in
     # before the routes freeze; the Slack adapter and the dashboard then add theirs to it.
@@ -224,7 +227,10 @@ async def bot_side(args: argparse.Namespace) -> None:
                     assert resp.status == 200, (path, resp.status, await resp.text())
             times.clear()
             for _ in range(args.runs):
-                for path in paths.values():
+                for name, path in paths.items():
+                    if name == "overview":
+                        # Past the overview's one-minute cache: time the aggregation itself.
+                        clock.advance(timedelta(seconds=61))
                     async with client.get(path) as resp:
                         await resp.read()
         worst_name, worst = "", 0.0

@@ -80,6 +80,16 @@ async def touch_session(db: Executor, id_hash: str, now: datetime) -> None:
     )
 
 
+async def prune(db: Executor, sessions_idle_before: datetime, tokens_used_before: datetime) -> None:
+    """Drop expired sessions, and used-link records older than any valid link."""
+    await db.execute(
+        delete(DashboardSession).where(DashboardSession.last_seen_at < sessions_idle_before)
+    )
+    await db.execute(
+        delete(DashboardUsedToken).where(DashboardUsedToken.used_at < tokens_used_before)
+    )
+
+
 async def end_session(db: Executor, id_hash: str) -> None:
     """Sign out (or drop an expired session)."""
     await db.execute(delete(DashboardSession).where(DashboardSession.id_hash == id_hash))

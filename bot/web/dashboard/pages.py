@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -42,7 +41,6 @@ PERIOD_TITLES = {
     "30d": "Last 30 days",
     "all": "All time",
 }
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _int(value: str | None, default: int, low: int = 1, high: int = 10**6) -> int:

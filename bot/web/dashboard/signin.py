@@ -19,8 +19,15 @@ from bot.core.context import CommandContext
 from bot.core.models import Invocation, Platform, SpaceRef
 from bot.db.repositories import dashboard as dashboard_repo
 from bot.features.dashboard import signing_secret
-from bot.features.dashboard.tokens import InvalidLink, SignInClaims, verify
-from bot.web.dashboard.guard import COOKIE, Guard, Refused, hash_cookie, new_cookie_value
+from bot.features.dashboard.tokens import LINK_LIFETIME, InvalidLink, SignInClaims, verify
+from bot.web.dashboard.guard import (
+    COOKIE,
+    IDLE,
+    Guard,
+    Refused,
+    hash_cookie,
+    new_cookie_value,
+)
 from bot.web.dashboard.security import RateLimiter, csrf_ok
 
 
@@ -98,6 +105,9 @@ class SignIn:
                     refused="This sign-in link has already been used. "
                     "Run `/admin dashboard` for a new one."
                 )
+            # Housekeeping on the rare write: a used link's record only matters while the
+            # link could still be valid (its signature expires after 10 minutes).
+            await dashboard_repo.prune(ctx.session, ctx.now - IDLE, ctx.now - 2 * LINK_LIFETIME)
             cookie = new_cookie_value()
             await dashboard_repo.create_session(
                 ctx.session,
