@@ -154,3 +154,17 @@ async def test_signin_rate_limited(dash: BotHarness, client) -> None:
 async def test_dashboard_off_by_default(bot: BotHarness) -> None:
     reply = await bot.cmd("/admin dashboard", user="mod")
     assert "dashboard is off" in reply.text
+
+
+async def test_hidden_members_are_not_on_the_boards(dash: BotHarness, client) -> None:
+    await dash.cmd("/done", user="ann")
+    await dash.cmd("/done", user="zed")
+    await dash.cmd("/settings leaderboard:hide", user="zed")
+    overview = await sign_in(dash, client, user="mod")
+    for by in ("streak", "longest", "checkins"):
+        async with client.get(f"{overview}leaderboard?by={by}&period=week&sort=name") as page:
+            html = await page.text()
+            assert ">ann<" in html and ">zed<" not in html, by
+    async with client.get(overview + "exports/leaderboard.csv?by=checkins") as page:
+        body = await page.text()
+        assert "ann" in body and "zed" not in body
