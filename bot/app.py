@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import __version__
 from bot.adapters.base import Adapter
 from bot.config import AdapterChoice, Settings
 from bot.content.store import ContentStore
@@ -110,7 +111,11 @@ class App:
         for adapter in self.adapters:
             await adapter.start()
             self._started.append(adapter.stop)
-        log.info("studybot started with %s", ", ".join(a.platform.value for a in self.adapters))
+        log.info(
+            "studybot %s started with %s",
+            __version__,
+            ", ".join(a.platform.value for a in self.adapters),
+        )
 
     async def run(self) -> None:
         """Start, then wait for SIGINT/SIGTERM or for an adapter to close; then stop."""

@@ -14,8 +14,11 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.resources import content_dir
+
+# The source checkout's root (only meaningful there; tests read repository files from it).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-BUNDLED_CONTENT_DIR = PROJECT_ROOT / "content"
+BUNDLED_CONTENT_DIR = content_dir()
 
 
 class AdapterChoice(StrEnum):
