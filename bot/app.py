@@ -126,7 +126,8 @@ class App:
         try:
             await self.start()
             freeze_startup_objects()
-            waiters = [asyncio.create_task(self._stopping.wait())]
+            # Any: the stop event's wait returns True, an adapter's wait_closed None.
+            waiters: list[asyncio.Task[Any]] = [asyncio.create_task(self._stopping.wait())]
             waiters += [asyncio.create_task(a.wait_closed()) for a in self.adapters]
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:

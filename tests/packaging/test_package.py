@@ -7,6 +7,7 @@ keep its comparison honest and cover what can be checked without building.
 from __future__ import annotations
 
 import importlib.util
+import tomllib
 from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
@@ -50,8 +51,12 @@ def test_alembic_needs_no_ini_in_the_working_directory(
     assert int(migrate.head_revision() or 0) >= int(newest)
 
 
-def test_ci_runs_the_package_check() -> None:
-    assert ".ci/package_check.py" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+def test_ci_runs_the_package_check_and_mypy_over_all_of_bot() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ".ci/package_check.py" in ci and "-m mypy" in ci
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["mypy"]["files"] == ["bot"]
+    assert config["tool"]["mypy"]["strict"] is True
 
 
 def test_a_migration_missing_from_the_wheel_is_reported() -> None:
