@@ -29,6 +29,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -58,6 +59,7 @@ SECRET = "benchmark-signing-secret"
 BOT_TOKEN = "xoxb-benchmark"
 CHANNEL = "C0BENCH"
 TEAM = "T0FAKE"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def page_paths(base: str, member_id: int) -> dict[str, str]:
@@ -139,11 +141,13 @@ async def slack_side(args: argparse.Namespace) -> None:
 # --- the bot side ------------------------------------------------------------------------
 
 
-def timing_middleware(times: dict[str, list[float]]) -> web.Middleware:
+def timing_middleware(
+    times: dict[str, list[float]],
+) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
     """Records the server time of every dashboard request, by path."""
 
     @web.middleware
-    async def timed(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    async def timed(request: web.Request, handler: Handler) -> web.StreamResponse:
         started = time.perf_counter()
         response = await handler(request)
         if request.path.startswith("/dashboard/g/"):

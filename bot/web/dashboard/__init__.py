@@ -9,6 +9,7 @@ JavaScript. See ``docs/dashboard.md``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -28,6 +29,7 @@ from bot.web.server import HttpServer
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def install(http: HttpServer, services: Services, dispatcher: Dispatcher) -> None:
@@ -69,7 +71,7 @@ def _message(request: web.Request, status: int, text: str) -> web.Response:
 
 
 @web.middleware
-async def _refusals(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def _refusals(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A :class:`Refused` on a dashboard page becomes a plain error page."""
     if not request.path.startswith(PREFIX):
         return await handler(request)
