@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import __version__
 from bot.adapters.base import Adapter
 from bot.config import AdapterChoice, Settings
 from bot.content.store import ContentStore
@@ -92,6 +93,10 @@ class App:
             self.http = HttpServer(self.settings.http_host, self.settings.http_port)
         for install in _feature_installers():
             install(self)
+        if self.settings.dashboard:
+            from bot.web.dashboard import install as install_dashboard
+
+            install_dashboard(self.ensure_http(), self.services, self.dispatcher)
         # Adapters are built before anything starts so they can add HTTP routes.
         for factory in self.adapter_factories:
             adapter = factory(self)
@@ -106,7 +111,11 @@ class App:
         for adapter in self.adapters:
             await adapter.start()
             self._started.append(adapter.stop)
-        log.info("studybot started with %s", ", ".join(a.platform.value for a in self.adapters))
+        log.info(
+            "studybot %s started with %s",
+            __version__,
+            ", ".join(a.platform.value for a in self.adapters),
+        )
 
     async def run(self) -> None:
         """Start, then wait for SIGINT/SIGTERM or for an adapter to close; then stop."""
@@ -117,7 +126,8 @@ class App:
         try:
             await self.start()
             freeze_startup_objects()
-            waiters = [asyncio.create_task(self._stopping.wait())]
+            # Any: the stop event's wait returns True, an adapter's wait_closed None.
+            waiters: list[asyncio.Task[Any]] = [asyncio.create_task(self._stopping.wait())]
             waiters += [asyncio.create_task(a.wait_closed()) for a in self.adapters]
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:

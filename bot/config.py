@@ -14,8 +14,11 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.resources import content_dir
+
+# The source checkout's root (only meaningful there; tests read repository files from it).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-BUNDLED_CONTENT_DIR = PROJECT_ROOT / "content"
+BUNDLED_CONTENT_DIR = content_dir()
 
 
 class AdapterChoice(StrEnum):
@@ -65,6 +68,14 @@ class Settings(BaseSettings):
     shutdown_timeout: float = Field(20.0, description="Seconds to finish in-flight work on stop.")
 
     console_user: str = Field("you", description="The console's default member name.")
+
+    dashboard: bool = Field(False, description="Serve the moderator web dashboard.")
+    dashboard_url: str | None = Field(
+        None, description="Public base URL of the dashboard, used in sign-in links."
+    )
+    dashboard_secret: SecretStr | None = Field(
+        None, description="Key that signs sign-in links (default: one kept in the database)."
+    )
 
     discord_token: SecretStr | None = Field(None, validation_alias=_env("DISCORD_TOKEN"))
     discord_api_base_url: str = Field(

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from bot import __version__
 from bot.cli import content_cmd, db_cmd, run_cmd
 
 
@@ -18,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="studybot",
         description="A study-group bot for backend learners on Discord, Slack and the console.",
     )
+    parser.add_argument("--version", action="version", version=f"studybot {__version__}")
     parser.add_argument(
         "--log-format", choices=["text", "json"], help="log line format (default: text)"
     )

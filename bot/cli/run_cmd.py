@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from datetime import UTC, datetime
 
 from bot.app import App, choose_adapters
@@ -11,6 +12,7 @@ from bot.cli.common import settings_from
 from bot.config import AdapterChoice
 from bot.core.clock import Clock, FakeClock, SystemClock
 from bot.core.errors import ContentError
+from bot.logs import log_to_file, logs_to_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if args.simulated_clock:
         clock = FakeClock(parse_start(args.simulated_clock))
     names = choose_adapters(AdapterChoice(args.adapter), settings)
+    if logs_to_file(names, sys.stdin):
+        path = log_to_file(settings.data_dir, settings.log_format)
+        print(f"studybot: logs go to {path.resolve()} (warnings show here too)", file=sys.stderr)
     app = App(settings=settings, clock=clock)
     from bot.adapters.factories import factories_for
 

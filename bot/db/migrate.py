@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -12,11 +11,17 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+from bot.resources import migrations_dir
+
+MIGRATIONS_DIR = migrations_dir()
 
 
 def alembic_config(url: str | None = None) -> Config:
-    """An Alembic config pointing at the project's ``migrations/`` folder."""
+    """An Alembic config built in code, pointing at the bundled migrations.
+
+    No ``alembic.ini`` is read, so this works from any directory after a wheel install;
+    the repository's ``alembic.ini`` is only for developers running ``alembic`` itself.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url is not None:

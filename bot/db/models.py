@@ -342,3 +342,11 @@ class LinkCode(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# The dashboard's tables (issue 16) live in their own module; imported so metadata has them.
+from bot.db.models_dashboard import (  # noqa: E402, F401
+    DashboardKey,
+    DashboardSession,
+    DashboardUsedToken,
+)

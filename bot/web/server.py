@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from prometheus_client.exposition import choose_encoder
 
-from bot import metrics
+from bot import __version__, metrics
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class HttpServer:
             self._runner = None
 
     async def _healthz(self, _request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
+        return web.json_response({"status": "ok", "version": __version__})
 
     async def _readyz(self, _request: web.Request) -> web.Response:
         problems: dict[str, str] = {}

@@ -109,30 +109,52 @@ def dockerfile() -> list[tuple[str, str]]:
     return pairs
 
 
-def test_dockerfile_installs_only_from_the_project_files() -> None:
+def stages() -> list[list[tuple[str, str]]]:
+    """The Dockerfile's steps split into its stages (each starts with FROM)."""
+    split: list[list[tuple[str, str]]] = []
+    for step in dockerfile():
+        if step[0] == "FROM":
+            split.append([])
+        if split:
+            split[-1].append(step)
+    return split
+
+
+def test_dockerfile_builds_a_wheel_and_installs_only_that() -> None:
+    build, runtime = stages()
+    names = []
+    for stage in (build, runtime):
+        image, _, name = stage[0][1].partition(" AS ")
+        assert re.fullmatch(r"python:3\.1[1-3]-slim", image), stage[0]
+        names.append(name)
     steps = dockerfile()
-    assert re.fullmatch(r"python:3\.1[1-3]-slim", steps[0][1]), steps[0]
     assert not [s for s in steps if s[0] == "ADD"], "ADD can fetch URLs; use COPY"
     copied = []
-    for instruction, args in steps:
+    for instruction, args in build:
         if instruction == "COPY":
-            assert not args.startswith("--from"), "no files from other images"
+            assert not args.startswith("--from"), "the build stage copies only the repository"
             *sources, _target = args.split()
-            copied += [s for s in sources if not s.startswith("--")]
+            copied += sources
     for source in copied:
         assert not re.match(r"\w+://", source) and ".." not in source
         assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
-    assert {"pyproject.toml", "README.md", "bot/", "migrations/", "content/"} <= set(copied)
+    assert {"pyproject.toml", "setup.py", "MANIFEST.in", "README.md"} <= set(copied)
+    assert {"bot/", "migrations/", "content/"} <= set(copied)
     ignore = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").splitlines()
     assert all(f"!{source}" in ignore for source in copied), "the context must hold them"
-    runs = " ".join(args for instruction, args in steps if instruction == "RUN")
-    assert not re.search(r"https?://|curl|wget|\|\s*(ba)?sh", runs)
-    installs = re.findall(r"pip install ([^&]+)", runs)
-    assert installs == ['--editable ".[postgres]"'], installs
+    # The runtime gets only the build stage's wheels: no source tree, no package index.
+    runtime_copies = [args for instruction, args in runtime if instruction == "COPY"]
+    assert runtime_copies == [f"--from={names[0]} /wheels /wheels"], runtime_copies
+    runs = [" ".join(a for i, a in stage if i == "RUN") for stage in stages()]
+    assert not re.search(r"https?://|curl|wget|\|\s*(ba)?sh|--editable", " ".join(runs))
+    assert runs[0] == 'pip wheel --wheel-dir /wheels ".[postgres]"', runs[0]
+    installs = [i.strip() for i in re.findall(r"pip install ([^&]+)", runs[1])]
+    assert installs == ['--no-index --find-links /wheels "studybot[postgres]"'], installs
+    assert ("VOLUME", '["/data"]') in runtime
 
 
 def test_dockerfile_runs_as_a_user_with_a_healthcheck() -> None:
-    steps = dockerfile()
+    steps = stages()[-1]
     users = [args for instruction, args in steps if instruction == "USER"]
     assert users and users[-1] not in ("root", "0")
     env = " ".join(args for instruction, args in steps if instruction == "ENV")
@@ -159,6 +181,10 @@ def test_systemd_unit_restarts_reads_its_env_file_and_keeps_sqlite_in_state() ->
     assert unit["StateDirectory"] == ["studybot"]
     assert "STUDYBOT_DATA_DIR=/var/lib/studybot" in unit["Environment"]
     assert unit["ExecStart"][0].endswith("/studybot run")
+    # The venv holds the installed wheel; the unit runs nothing from a source checkout.
+    assert unit["ExecStart"][0].startswith("/opt/studybot/venv/bin/")
+    text = (DEPLOY / "systemd" / "studybot.service").read_text(encoding="utf-8")
+    assert "--editable" not in text and ".whl" in text
     assert unit["User"] != ["root"]
     for option in ("NoNewPrivileges", "PrivateTmp", "ProtectHome"):
         assert unit[option] == ["yes"], option

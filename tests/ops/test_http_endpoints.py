@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 
 import asyncpg
 import pytest
@@ -30,7 +31,7 @@ async def test_healthz_answers_while_alive(http_app: HttpApp) -> None:
     status, content_type, body = await http_app.get("/healthz")
     assert status == 200
     assert content_type.startswith("application/json")
-    assert json.loads(body) == {"status": "ok"}
+    assert json.loads(body) == {"status": "ok", "version": version("studybot")}
 
 
 async def test_readyz_reports_every_check_ok(http_app: HttpApp) -> None:
