@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -74,6 +75,32 @@ async def send_reply(
     idempotency_key: str | None = None,
 ) -> SentRef:
     """Post ``reply`` (split into several messages if it must be) and return the first one.
+
+    A post whose card Discord refuses (too large, a bad upload) goes out again as text:
+    the same nonces keep the messages already sent from appearing twice.
+
+    Raises:
+        SendError: As :func:`_send_reply`.
+    """
+    try:
+        return await _send_reply(client, destination, reply, idempotency_key)
+    except SendError as error:
+        # Missing access fails the text post too; it then raises the real error.
+        if reply.image is None or error.retry_after is not None:
+            raise
+        if isinstance(error, DirectMessagesClosed):
+            raise
+        log.warning("card %s refused (%s); posting text", reply.image.filename, error.code)
+    return await _send_reply(client, destination, replace(reply, image=None), idempotency_key)
+
+
+async def _send_reply(
+    client: discord.Client,
+    destination: Destination,
+    reply: Reply,
+    idempotency_key: str | None = None,
+) -> SentRef:
+    """Post ``reply`` once.
 
     Raises:
         SendError: With ``permanent`` for missing access, ``retry_after`` for rate limits,

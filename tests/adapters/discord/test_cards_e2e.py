@@ -57,3 +57,12 @@ async def test_a_refused_upload_falls_back_to_the_text(
     assert "You: **#1** of 1" in answer.text or "#1" in answer.text
     assert all(not m.get("attachments") for m in answer.messages)
     assert "card upload failed" in caplog.text
+
+
+async def test_a_post_whose_card_is_refused_goes_out_as_text(discord_bot: DiscordBot) -> None:
+    fake = discord_bot.fake
+    destination = Destination(Platform.DISCORD, str(fake.guild_id), channel_id=str(fake.channel_id))
+    fake.fail_next("POST", MESSAGES, 413)
+    await discord_bot.adapter.send(destination, Reply(title="Weekly recap", image=card()))
+    [message] = fake.channel_messages(fake.channel_id or 0)
+    assert message["embeds"][0]["title"] == "Weekly recap" and not message["attachments"]
