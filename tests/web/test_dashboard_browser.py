@@ -28,26 +28,42 @@ from tests.web.browser import artifacts_dir, chromium_path
 from tests.web.conftest import link_in
 
 
+class Screen(io.StringIO):
+    """The console's output, counting writes so a test can wait for an answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+        self.changed = asyncio.Condition()
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        written = super().write(text)
+        asyncio.get_running_loop().create_task(self._notify())
+        return written
+
+    async def _notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+
 @dataclass
 class Console:
     """The running app and its console: type lines, read what it printed."""
 
     app: App
     lines: asyncio.Queue[str | None]
-    out: io.StringIO
+    out: Screen
 
     async def type(self, line: str) -> str:
-        """Type one line and return what the console printed for it."""
-        start = len(self.out.getvalue())
+        """Type one line and return what the console printed for it (echo and answer)."""
+        start, writes = len(self.out.getvalue()), self.out.writes
         self.lines.put_nowait(line)
-        for _ in range(400):
-            await asyncio.sleep(0.01)
-            printed = self.out.getvalue()[start:]
-            # The console echoes the line, then prints the reply: wait for the reply.
-            if printed.count("\n") >= 2:
-                await asyncio.sleep(0.05)
-                return self.out.getvalue()[start:]
-        raise AssertionError(f"no answer to {line!r}: {self.out.getvalue()[start:]!r}")
+        async with self.out.changed:
+            await asyncio.wait_for(
+                self.out.changed.wait_for(lambda: self.out.writes >= writes + 2), timeout=30
+            )
+        return self.out.getvalue()[start:]
 
     @property
     def base(self) -> str:
@@ -60,7 +76,7 @@ async def console(
     settings: Settings, clock: FakeClock, content_store: ContentStore
 ) -> AsyncIterator[Console]:
     lines: asyncio.Queue[str | None] = asyncio.Queue()
-    out = io.StringIO()
+    out = Screen()
 
     async def feed() -> AsyncIterator[str]:
         while (line := await lines.get()) is not None:
