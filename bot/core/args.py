@@ -27,6 +27,13 @@ _USER_MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL_MENTION = re.compile(r"^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 _URL = re.compile(r"^<?https?://[^\s>]+>?$")
 
+# Length caps, checked before anything looks at a value: no platform sends longer (Slack
+# commands carry at most 4,000 characters, Discord options 6,000 in all), and a huge value
+# must never reach a regex, a database LIKE or a file-system lookup such as zoneinfo.
+MAX_TEXT_LENGTH = 4000
+MAX_FREE_TEXT = 2000
+MAX_WORD_LENGTH = 200
+
 
 @dataclass(frozen=True)
 class Token:
@@ -75,6 +82,8 @@ def split_subcommand(text: str) -> tuple[str, str]:
 def parse_text(spec: CommandSpec, text: str) -> dict[str, Any]:
     """Parse ``text`` against ``spec``'s params and convert every value.
 
+    Text over :data:`MAX_TEXT_LENGTH` characters is refused before it is read.
+
     Required options fill first, in order. After them, each word goes to the first
     unfilled optional option it is a valid value for (a STRING takes any word, a URL only
     a link, a number only an INTEGER...); a word no option takes starts the trailing TEXT
@@ -84,6 +93,11 @@ def parse_text(spec: CommandSpec, text: str) -> dict[str, Any]:
         UsageError: On a repeated ``name:``, a missing required option, an extra word,
             or a value of the wrong type; the message names the problem and the usage.
     """
+    if len(text) > MAX_TEXT_LENGTH:
+        raise UsageError(
+            f"That is too long for a command (at most {MAX_TEXT_LENGTH:,} characters).",
+            spec.usage(),
+        )
     by_name = {p.name: p for p in spec.params}
     raw: dict[str, Any] = {}
     tokens = tokenize(text)
@@ -160,11 +174,14 @@ def _convert_all(spec: CommandSpec, raw: dict[str, Any]) -> dict[Param, Any]:
 def convert_value(spec: CommandSpec, param: Param, value: Any) -> Any:
     """Convert one raw value to ``param``'s type, raising :class:`UsageError` if it can't."""
     usage = spec.usage()
+    kind = param.kind
     if isinstance(value, str):
         value = value.strip()
         if not value:
             raise UsageError(f"`{param.name}` is empty.", usage)
-    kind = param.kind
+        limit = MAX_FREE_TEXT if kind in (ParamKind.TEXT, ParamKind.URL) else MAX_WORD_LENGTH
+        if len(value) > limit:
+            raise UsageError(f"`{param.name}` is too long (at most {limit:,} characters).", usage)
     if kind in (ParamKind.STRING, ParamKind.TEXT):
         return str(value)
     if kind is ParamKind.URL:
@@ -204,7 +221,7 @@ def convert_value(spec: CommandSpec, param: Param, value: Any) -> Any:
             return value
         try:
             return date.fromisoformat(str(value))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise UsageError(f"`{param.name}` must be a date like 2026-03-01.", usage) from None
     if kind is ParamKind.TIME:
         if isinstance(value, time):
@@ -212,7 +229,7 @@ def convert_value(spec: CommandSpec, param: Param, value: Any) -> Any:
         try:
             hours, minutes = str(value).split(":")
             return time(int(hours), int(minutes))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise UsageError(f"`{param.name}` must be a time like 09:00.", usage) from None
     raise AssertionError(f"unhandled kind {kind}")
 

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from bot import metrics
@@ -116,9 +117,9 @@ class Dispatcher:
             if invocation.kind is InvocationKind.ACTION:
                 reply = await self._run_action(invocation)
             else:
-                spec, args = self._resolve(invocation)
+                spec, parse_args = self._resolve(invocation)
                 name = spec.full_name
-                reply = await self._run_command(invocation, spec, args)
+                reply = await self._run_command(invocation, spec, parse_args)
         except PermissionDenied as exc:
             outcome = "denied"
             reply = Reply(text=str(exc), ephemeral=True)
@@ -143,7 +144,8 @@ class Dispatcher:
         )
         return reply
 
-    def _resolve(self, invocation: Invocation) -> tuple[CommandSpec, dict[str, Any]]:
+    def _resolve(self, invocation: Invocation) -> tuple[CommandSpec, Callable[[], dict[str, Any]]]:
+        """The command spec and a parser for its arguments, run after the permission check."""
         registry = self.services.registry
         name = invocation.command.strip().lstrip("/").lower()
         text = invocation.text
@@ -160,8 +162,8 @@ class Dispatcher:
                 raise UnknownCommand(f"`/{name}` is not a command.\n{self._group_help(group)}")
             raise UnknownCommand(f"`/{name}` is not a command I know. Try `/help`.")
         if text is not None:
-            return spec, parse_text(spec, text)
-        return spec, convert_typed(spec, invocation.args or {})
+            return spec, partial(parse_text, spec, text)
+        return spec, partial(convert_typed, spec, invocation.args or {})
 
     def _group_help(self, group: str) -> str:
         lines = [f"`/{group}` needs a subcommand:"]
@@ -170,16 +172,21 @@ class Dispatcher:
         return "\n".join(lines)
 
     async def _run_command(
-        self, invocation: Invocation, spec: CommandSpec, args: dict[str, Any]
+        self,
+        invocation: Invocation,
+        spec: CommandSpec,
+        parse_args: Callable[[], dict[str, Any]],
     ) -> Reply:
         async def call(ctx: CommandContext) -> Reply:
+            # Permission first: a member's malformed moderator command gets the refusal,
+            # and no argument of a command they may not run is ever interpreted.
             if spec.requires is Role.MODERATOR and not ctx.is_moderator:
                 raise PermissionDenied(
                     f"`/{spec.full_name}` is for moderators of this group. "
                     "Ask a moderator, or an admin can add your role with "
                     "`/admin settings moderator_roles ...`."
                 )
-            reply = await spec.handler(ctx, **args)
+            reply = await spec.handler(ctx, **parse_args())
             if spec.ephemeral and not reply.ephemeral:
                 reply = _with_ephemeral(reply)
             return reply

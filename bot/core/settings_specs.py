@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.core.errors import UserError
+from bot.core.timezones import validated_timezone
 
 
 @dataclass(frozen=True)
@@ -39,22 +39,7 @@ class SettingSpec:
 
 def parse_timezone_name(text: str) -> str:
     """Validate an IANA timezone name, suggesting close names on a typo."""
-    name = text.strip()
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        import difflib
-
-        zones = sorted(available_timezones())
-        lowered = {z.lower(): z for z in zones}
-        if name.lower() in lowered:
-            return lowered[name.lower()]
-        close = difflib.get_close_matches(name, zones, n=3, cutoff=0.5)
-        tails = [z for z in zones if z.rsplit("/", 1)[-1].lower() == name.lower()]
-        suggestions = list(dict.fromkeys(tails + close))[:3]
-        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
-        raise UserError(f"`{name}` is not a timezone I know.{hint}") from None
-    return name
+    return validated_timezone(text)
 
 
 def parse_clock_time(text: str) -> str:

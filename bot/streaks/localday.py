@@ -17,33 +17,16 @@ instant always lies inside the bounds of its own local day.
 
 from __future__ import annotations
 
-import difflib
-import functools
 import math
-import zoneinfo
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+# Re-exported: the lookup lives in the core so every layer validates names the same way.
+from bot.core.timezones import UnknownTimezone as UnknownTimezone
+from bot.core.timezones import parse_timezone as parse_timezone
+
 _ONE_DAY = timedelta(days=1)
 _MIDNIGHT = time(0)
-
-
-class UnknownTimezone(ValueError):
-    """A time zone name that is not in the IANA database.
-
-    Attributes:
-        name: The name as the member typed it.
-        suggestions: Up to three close IANA names, best first (may be empty).
-    """
-
-    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
-        self.name = name
-        self.suggestions = tuple(suggestions)
-        message = f"unknown time zone {name!r}"
-        if self.suggestions:
-            message += f"; did you mean {' or '.join(self.suggestions)}?"
-        super().__init__(message)
 
 
 def _check_aware(at: datetime) -> None:
@@ -197,49 +180,3 @@ def format_duration(duration: timedelta) -> str:
     if hours:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{minutes} min"
-
-
-@functools.cache
-def _zone_names() -> dict[str, str]:
-    """IANA names keyed by their lower-case form."""
-    return {name.lower(): name for name in zoneinfo.available_timezones()}
-
-
-def _similarity(query: str, candidate: str) -> float:
-    matcher = difflib.SequenceMatcher(None, query, candidate)
-    # The cheap upper bounds skip most of the ~600 names without a full comparison.
-    if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
-        return 0.0
-    return matcher.ratio()
-
-
-def _suggestions(query: str, limit: int = 3) -> tuple[str, ...]:
-    scored: list[tuple[float, str]] = []
-    for lowered, name in _zone_names().items():
-        score = max(_similarity(query, lowered), _similarity(query, lowered.rsplit("/")[-1]))
-        if score >= 0.6:
-            scored.append((-score, name))
-    return tuple(name for _, name in sorted(scored)[:limit])
-
-
-def parse_timezone(name: str) -> ZoneInfo:
-    """Look up an IANA time zone by name, case-insensitively.
-
-    Spaces count as underscores, so ``"america/new york"`` finds ``America/New_York``.
-
-    Args:
-        name: What the member typed.
-
-    Returns:
-        The zone.
-
-    Raises:
-        UnknownTimezone: If no IANA zone has that name; carries up to three close names,
-            matched against both the full name and its last part (``"berlin"`` suggests
-            ``Europe/Berlin``).
-    """
-    query = "_".join(name.strip().split()).lower()
-    canonical = _zone_names().get(query)
-    if canonical is None:
-        raise UnknownTimezone(name, _suggestions(query) if query else ())
-    return ZoneInfo(canonical)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import Actor, SpaceRef
@@ -93,8 +93,14 @@ async def resolve(session: AsyncSession, ref: SpaceRef, actor: Actor, now: datet
     return Membership(group=group, space=space, member=member, identity=identity)
 
 
-async def find_member(session: AsyncSession, space: Space, ref: str) -> Member | None:
-    """Find a member of ``space``'s group by platform user id or display name."""
+async def find_members(session: AsyncSession, space: Space, ref: str) -> list[Member]:
+    """The members of ``space``'s group that ``ref`` names exactly.
+
+    ``ref`` is a platform user id in this space (what a mention resolves to) or a display
+    name. Names are compared literally and case-insensitively, never as a LIKE pattern, so
+    ``%`` or ``_`` match only members whose name contains them. Several members may share a
+    display name; the caller decides what an ambiguous name means.
+    """
     by_id = (
         select(Member)
         .join(Identity, Identity.member_id == Member.id)
@@ -102,11 +108,17 @@ async def find_member(session: AsyncSession, space: Space, ref: str) -> Member |
     )
     member = (await session.execute(by_id)).scalar_one_or_none()
     if member is not None:
-        return member
-    by_name = select(Member).where(
-        Member.group_id == space.group_id, Member.display_name.ilike(ref)
+        return [member]
+    # SQL lower() folds only ASCII on SQLite, so an exact match is accepted as well.
+    by_name = (
+        select(Member)
+        .where(
+            Member.group_id == space.group_id,
+            or_(func.lower(Member.display_name) == ref.lower(), Member.display_name == ref),
+        )
+        .order_by(Member.id)
     )
-    return (await session.execute(by_name.limit(1))).scalar_one_or_none()
+    return list((await session.execute(by_name)).scalars())
 
 
 async def spaces_of_group(session: AsyncSession, group_id: int) -> list[Space]:

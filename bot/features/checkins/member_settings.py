@@ -124,10 +124,6 @@ async def _set_timezone(ctx: CommandContext, typed: str) -> str:
     try:
         name = parse_timezone(typed).key
     except UnknownTimezone as exc:
-        hint = f" Did you mean {' or '.join(f'`{s}`' for s in exc.suggestions)}?"
-        raise UserError(
-            f"`{typed}` is not a timezone I know.{hint if exc.suggestions else ''} "
-            "Use an IANA name like `Europe/Berlin` or `America/New_York`."
-        ) from None
+        raise UserError(exc.user_message()) from None
     member.timezone = name
     return f"Your timezone is now **{name}**: your days start and end there."

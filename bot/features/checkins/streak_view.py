@@ -20,7 +20,7 @@ from bot.core.models import Reply, ReplyField
 from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
-from bot.db.repositories.spaces import find_member
+from bot.db.repositories.spaces import find_members
 from bot.features.cards import VIEWS, cards_enabled
 from bot.features.checkins.calendar import frozen_days, grid, marks
 from bot.features.checkins.done import days
@@ -28,15 +28,30 @@ from bot.features.checkins.router import router
 from bot.features.checkins.service import MemberDay, excused_days, member_day
 from bot.streaks import StreakState, current, format_duration
 
+# Discord names are at most 32 characters and Slack's 80; anything longer names nobody.
+MAX_MEMBER_REF = 100
+
 
 async def resolve_member(ctx: CommandContext, ref: str | None) -> Member:
-    """The member named by ``ref`` (platform id, mention or display name), else the caller."""
+    """The member ``ref`` names exactly (platform id, mention or display name), else the caller.
+
+    Raises:
+        UserError: nobody has that name, or several members do (the caller is asked to
+            mention the one they mean; nothing is changed).
+    """
     if not ref:
         return ctx.member
-    found = await find_member(ctx.session, ctx.space, ref)
-    if found is None:
+    if len(ref) > MAX_MEMBER_REF:
+        raise UserError(f"A member name is at most {MAX_MEMBER_REF} characters.")
+    found = await find_members(ctx.session, ctx.space, ref)
+    if not found:
         raise UserError(f"I don't know a member `{ref}` in this group.")
-    return found
+    if len(found) > 1:
+        raise UserError(
+            f"{len(found)} members are called `{ref}`: mention the one you mean "
+            "(nothing was changed)."
+        )
+    return found[0]
 
 
 @router.command(
