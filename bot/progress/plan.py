@@ -207,7 +207,8 @@ def progress_view(
     for step in steps:
         record = records.get(step.id)
         status = record.status if record else Status.NOT_STARTED
-        spent = weeks_spent(record.started_on, today) if status is Status.IN_PROGRESS else 0
+        started = record.started_on if record else None
+        spent = weeks_spent(started, today) if status is Status.IN_PROGRESS else 0
         views[step.id] = StepView(
             number=step.number,
             id=step.id,

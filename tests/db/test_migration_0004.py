@@ -46,7 +46,9 @@ async def test_upgrade_from_0002_keeps_rows_and_adds_step_progress(tmp_path: Pat
         async with engine.connect() as conn:
             names = {
                 r[0]
-                for r in await conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+                for r in await conn.execute(
+                    text("SELECT name FROM sqlite_master WHERE type='table'")
+                )
             }
             assert "step_progress" not in names and "checkins" in names
     finally:

@@ -224,7 +224,9 @@ async def next_challenge(ctx: CommandContext) -> Reply:
     store = ctx.services.content
     view = await member_view(ctx)
     if view.current is None:
-        return Reply("You finished every step. Try `/challenge` for the group's one.", ephemeral=True)
+        return Reply(
+            "You finished every step. Try `/challenge` for the group's one.", ephemeral=True
+        )
     done = set(await progress_repo.done_challenges(ctx.session, ctx.member.id))
     for item in store.bundle.challenges:
         if item.step == view.current.id and item.id not in done:
