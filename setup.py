@@ -25,5 +25,8 @@ def bundled_packages() -> list[str]:
 setup(
     packages=[*find_packages(include=["bot", "bot.*"]), *bundled_packages()],
     package_dir=BUNDLED,
-    package_data={"bot": ["py.typed"]},
+    package_data={
+        "bot": ["py.typed"],
+        "bot.web.dashboard": ["templates/*.html", "static/*"],
+    },
 )

@@ -93,6 +93,10 @@ class App:
             self.http = HttpServer(self.settings.http_host, self.settings.http_port)
         for install in _feature_installers():
             install(self)
+        if self.settings.dashboard:
+            from bot.web.dashboard import install as install_dashboard
+
+            install_dashboard(self.ensure_http(), self.services, self.dispatcher)
         # Adapters are built before anything starts so they can add HTTP routes.
         for factory in self.adapter_factories:
             adapter = factory(self)

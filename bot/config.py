@@ -69,6 +69,14 @@ class Settings(BaseSettings):
 
     console_user: str = Field("you", description="The console's default member name.")
 
+    dashboard: bool = Field(False, description="Serve the moderator web dashboard.")
+    dashboard_url: str | None = Field(
+        None, description="Public base URL of the dashboard, used in sign-in links."
+    )
+    dashboard_secret: SecretStr | None = Field(
+        None, description="Key that signs sign-in links (default: one kept in the database)."
+    )
+
     discord_token: SecretStr | None = Field(None, validation_alias=_env("DISCORD_TOKEN"))
     discord_api_base_url: str = Field(
         "https://discord.com/api/v10", validation_alias=_env("DISCORD_API_BASE_URL")

@@ -77,8 +77,13 @@ def postgres_reachable() -> bool:
         return False
 
 
+# Read once at import: the autouse fixture below clears every STUDYBOT_* variable per test,
+# which would otherwise turn CI's "PostgreSQL is required" into a silent skip.
+_POSTGRES_REQUIRED = os.environ.get("STUDYBOT_REQUIRE_POSTGRES") == "1"
+
+
 def _postgres_required() -> bool:
-    return os.environ.get("STUDYBOT_REQUIRE_POSTGRES") == "1"
+    return _POSTGRES_REQUIRED
 
 
 @pytest.fixture

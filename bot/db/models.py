@@ -365,3 +365,11 @@ class StepProgress(Base):
     link: Mapped[str | None] = mapped_column(String(500))
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# The dashboard's tables (issue 16) live in their own module; imported so metadata has them.
+from bot.db.models_dashboard import (  # noqa: E402, F401
+    DashboardKey,
+    DashboardSession,
+    DashboardUsedToken,
+)

@@ -5,7 +5,7 @@ with an index for the moderators' per-step counts. Additive: existing members si
 no progress yet ("not started" everywhere).
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0005
 Create Date: 2026-12-06 19:50:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import bot.db.base
 
 revision: str = '0004'
-down_revision: str | None = '0002'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

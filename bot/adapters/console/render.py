@@ -51,5 +51,8 @@ def _wrap(text: str, width: int) -> list[str]:
             out.append("")
             continue
         indent = "  " if raw.lstrip().startswith("- ") else ""
-        out += textwrap.wrap(raw, width, subsequent_indent=indent, break_long_words=False) or [""]
+        # Never split a word, nor at its hyphens: links (dashboard sign-in) must stay whole.
+        out += textwrap.wrap(
+            raw, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+        ) or [""]
     return out
