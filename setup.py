@@ -28,5 +28,6 @@ setup(
     package_data={
         "bot": ["py.typed"],
         "bot.web.dashboard": ["templates/*.html", "static/*"],
+        "bot.cards": ["fonts/*.ttf", "fonts/*.txt"],
     },
 )

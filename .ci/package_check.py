@@ -142,6 +142,17 @@ def check_installed(wheel: Path, scratch: Path) -> None:
     shown = run([studybot, "--version"], cwd=work, env=env).strip()
     if shown != f"studybot {version}":
         raise CheckFailed(f"studybot --version printed {shown!r}, expected {version}")
+    # The bundled card fonts are package data: a card renders from the installed wheel.
+    run(
+        [
+            python,
+            "-c",
+            "from bot.cards.progress import render_progress as r, ProgressCard as C;"
+            " assert r(C('x', ())).startswith(b'\\x89PNG')",
+        ],
+        cwd=work,
+        env=env,
+    )
     where = run(
         [python, "-c", "import bot.resources as r; print(r.content_dir(), r.migrations_dir())"],
         cwd=work,

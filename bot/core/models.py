@@ -143,6 +143,26 @@ class FileAttachment:
 
 
 @dataclass(frozen=True)
+class ImageAttachment:
+    """A picture shown with a reply (a streak or leaderboard card), always with alt text.
+
+    The reply's text stays the whole answer: an image only adds a view of it, so an
+    adapter that cannot deliver the picture sends the text alone.
+
+    Attributes:
+        filename: A plain file name ending in ``.png`` (Discord refers to it by name).
+        content: The PNG bytes.
+        alt_text: What the picture shows, for screen readers (Discord's attachment
+            description, Slack's ``alt_txt``).
+    """
+
+    filename: str
+    content: bytes
+    alt_text: str
+    mime_type: str = "image/png"
+
+
+@dataclass(frozen=True)
 class Reply:
     """What a handler returns; each adapter renders it within its platform's limits.
 
@@ -154,6 +174,7 @@ class Reply:
         ephemeral: Only the caller sees it (errors, personal settings).
         footer: A short line of small print.
         file: An optional attachment.
+        image: An optional picture of the reply (a card); the text stays complete.
         mention_user_ids: Platform user ids to mention at the start of the message.
         update_original: For button presses: replace the message the button was on.
         metadata: Small key/value facts adapters may attach to the platform message
@@ -167,6 +188,7 @@ class Reply:
     ephemeral: bool = False
     footer: str | None = None
     file: FileAttachment | None = None
+    image: ImageAttachment | None = None
     mention_user_ids: tuple[str, ...] = ()
     update_original: bool = False
     metadata: dict[str, str] | None = None

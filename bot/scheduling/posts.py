@@ -12,14 +12,18 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cards.recap import alt_text as recap_alt_text
+from bot.cards.recap import render_recap
+from bot.cards.service import render_image
 from bot.content.render import challenge_reply, tip_reply
 from bot.content.rotation import challenge_for, tip_for
 from bot.content.store import ContentStore
 from bot.content.tracks import effective_track
 from bot.core.models import Platform, Reply
+from bot.db.repositories import settings as settings_repo
 from bot.scheduling.config import GroupSchedule
 from bot.scheduling.model import PostKey, PostKind
-from bot.scheduling.recap import recap_figures, recap_reply
+from bot.scheduling.recap import recap_card, recap_figures, recap_reply
 
 CONSOLE_DONE_HINT = "Type /done to check in."
 
@@ -65,7 +69,12 @@ async def channel_post(
         content = PostContent(tip_reply(tip, store, day=day), tip.id)
     elif key.kind is PostKind.RECAP:
         figures = await recap_figures(session, schedule.group_id, day)
-        content = PostContent(recap_reply(figures), f"week-{figures.week_start.isoformat()}")
+        reply = recap_reply(figures)
+        if (await settings_repo.load(session, schedule.group_id)).get("cards", True):
+            card = recap_card(figures)
+            image = await render_image(render_recap, recap_alt_text, card, "weekly-recap.png")
+            reply = replace(reply, image=image)
+        content = PostContent(reply, f"week-{figures.week_start.isoformat()}")
     else:
         raise ValueError(f"{key.kind} is not a channel post")
     metadata = {"post": key.idempotency_key, "kind": key.kind.value, "day": day.isoformat()}

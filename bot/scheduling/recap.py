@@ -8,12 +8,13 @@ recap's day, as on the leaderboards; members who hide themselves are left out of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cards import RecapCard
 from bot.core.models import Reply, ReplyField
 from bot.db.models import CheckIn, Member, MemberStats
 
@@ -30,6 +31,7 @@ class RecapFigures:
     members: int
     top_streaks: list[tuple[str, int]]
     new_bests: list[tuple[str, int]]
+    per_day: list[tuple[date, int]] = field(default_factory=list)
 
 
 async def recap_figures(session: AsyncSession, group_id: int, week_end: date) -> RecapFigures:
@@ -69,7 +71,21 @@ async def recap_figures(session: AsyncSession, group_id: int, week_end: date) ->
         .order_by(MemberStats.longest.desc(), Member.display_name)
         .limit(TOP)
     )
+    daily = await session.execute(
+        select(CheckIn.local_date, func.count(CheckIn.id))
+        .where(
+            CheckIn.group_id == group_id,
+            CheckIn.local_date >= week_start,
+            CheckIn.local_date <= week_end,
+        )
+        .group_by(CheckIn.local_date)
+    )
+    counts = {day: int(n) for day, n in daily}
     return RecapFigures(
+        per_day=[
+            (week_start + timedelta(days=i), counts.get(week_start + timedelta(days=i), 0))
+            for i in range(7)
+        ],
         week_start=week_start,
         week_end=week_end,
         checkins=int(totals[0]),
@@ -83,10 +99,25 @@ def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
+def _span(figures: RecapFigures) -> str:
+    span = f"{figures.week_start:%a} {figures.week_start.day} {figures.week_start:%b}"
+    return span + f" – {figures.week_end:%a} {figures.week_end.day} {figures.week_end:%b}"
+
+
+def recap_card(figures: RecapFigures) -> RecapCard:
+    """The picture-card view of ``figures`` (the text post stays the full recap)."""
+    return RecapCard(
+        title=f"Weekly recap · {_span(figures)}",
+        per_day=tuple(figures.per_day),
+        checkins=figures.checkins,
+        members=figures.members,
+        top_streaks=tuple(figures.top_streaks),
+    )
+
+
 def recap_reply(figures: RecapFigures) -> Reply:
     """The recap post for ``figures``."""
-    span = f"{figures.week_start:%a} {figures.week_start.day} {figures.week_start:%b}"
-    span += f" – {figures.week_end:%a} {figures.week_end.day} {figures.week_end:%b}"
+    span = _span(figures)
     if figures.checkins == 0:
         text = (
             "No check-ins this week. A fresh week starts now: try `/challenge` and "

@@ -107,6 +107,7 @@ class MessageRoutes:
         error = validate_message_body(data, files=len(files), partial=partial)
         if error is not None:
             raise ApiError.from_body(400, error)
+        _check_attachment_refs(data, files)
         return data
 
     # -- interactions --------------------------------------------------------------------------
@@ -365,3 +366,30 @@ class MessageRoutes:
     async def _h_typing(self, rec: RecordedRequest, p: dict[str, str]) -> Reply:
         self.server.channel_or_error(p["channel_id"])
         return 204, None
+
+
+def _check_attachment_refs(data: JSON, files: list[UploadedFile]) -> None:
+    """An embed that shows ``attachment://NAME`` must come with an upload of that name.
+
+    Real Discord leaves such an embed without its image; failing loudly here catches a
+    renderer that names a file it did not attach. Uploaded images must carry a
+    description (alt text) in ``attachments``, as studybot promises for every card.
+    """
+    uploaded = {f.filename for f in files}
+    for index, embed in enumerate(data.get("embeds") or []):
+        url = str((embed.get("image") or {}).get("url") or "")
+        if url.startswith("attachment://") and url.removeprefix("attachment://") not in uploaded:
+            raise ApiError.invalid_form(
+                ["embeds", str(index), "image", "url"], "UNKNOWN_ATTACHMENT", "Unknown attachment"
+            )
+    described = {
+        str(a.get("filename")) for a in data.get("attachments") or [] if a.get("description")
+    }
+    for upload in files:
+        is_image = (upload.content_type or "").startswith("image/") or upload.filename.endswith(
+            ".png"
+        )
+        if is_image and upload.filename not in described:
+            raise ApiError.invalid_form(
+                ["attachments"], "IMAGE_WITHOUT_ALT_TEXT", f"{upload.filename} has no description"
+            )

@@ -11,10 +11,12 @@ import asyncio
 import logging
 import re
 import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.base import Adapter, Capability
@@ -96,8 +98,10 @@ class ConsoleAdapter(Adapter):
         output: TextIO | None = None,
         time_control: TimeControl | None = None,
         interactive: bool | None = None,
+        image_dir: Path | None = None,
     ) -> None:
         super().__init__()
+        self._image_dir = image_dir
         self._dispatcher = dispatcher
         self._user = ConsoleUser(user, moderator=True)
         self._lines = lines
@@ -131,7 +135,7 @@ class ConsoleAdapter(Adapter):
         )
         if destination.platform is not Platform.CONSOLE:  # a simulated Discord/Slack space
             where = f"{destination.platform.value} {where}"
-        await self._write(f"[{where}]\n{render(reply)}")
+        await self._write(f"[{where}]\n{self._render(reply)}")
         if reply.buttons:
             self._last_buttons = reply.buttons
         return SentRef(destination.channel_id or f"dm-{destination.user_id}", idempotency_key or "")
@@ -215,7 +219,22 @@ class ConsoleAdapter(Adapter):
         # Values a reply offers for later lines (a link code), typed back as ``$name``.
         self._values.update(reply.metadata or {})
         prefix = "(only you can see this)\n" if reply.ephemeral else ""
-        await self._write(prefix + render(reply))
+        await self._write(prefix + self._render(reply))
+
+    def _render(self, reply: Reply) -> str:
+        """The reply as text; a picture is written under the data folder and its path shown."""
+        text = render(reply)
+        if reply.image is None or self._image_dir is None:
+            return text
+        try:
+            self._image_dir.mkdir(parents=True, exist_ok=True)
+            stem = reply.image.filename.rsplit(".", 1)[0]
+            path = self._image_dir / f"{stem}-{uuid.uuid4().hex[:8]}.png"
+            path.write_bytes(reply.image.content)
+        except OSError as exc:  # a card is an extra: the text already says everything
+            log.warning("could not save card %s: %s", reply.image.filename, exc)
+            return text
+        return f"{text}\n\n(card saved: {path} — {reply.image.alt_text})"
 
     async def _meta(self, line: str) -> bool:
         words = line[1:].split()

@@ -70,6 +70,7 @@ def create(app: App) -> ConsoleAdapter:
         user=app.settings.console_user,
         output=sys.stdout,
         time_control=time_control,
+        image_dir=app.settings.data_dir / "cards",
     )
 
     async def register_mirrors() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import replace
 from enum import Enum
 from typing import Any
 
@@ -22,7 +23,7 @@ import discord
 
 from bot.adapters.discord.render import RenderedMessage, render
 from bot.adapters.discord.views import build_view
-from bot.core.models import Reply
+from bot.core.models import ImageAttachment, Reply
 
 log = logging.getLogger(__name__)
 
@@ -40,56 +41,95 @@ class Deferral(Enum):
     UPDATE = "update"  # type 6 for a button: no message yet, the clicked one may be edited
 
 
-def _file(reply: Reply) -> discord.File | None:
-    if reply.file is None:
-        return None
-    return discord.File(io.BytesIO(reply.file.content), filename=reply.file.filename)
+def reply_files(reply: Reply) -> list[discord.File]:
+    """The reply's attachments as fresh :class:`discord.File` objects (each is sent once).
+
+    A card goes with its alt text as the attachment's description, which Discord shows to
+    screen readers.
+    """
+    files: list[discord.File] = []
+    if reply.file is not None:
+        files.append(discord.File(io.BytesIO(reply.file.content), filename=reply.file.filename))
+    if reply.image is not None:
+        image = reply.image
+        files.append(
+            discord.File(
+                io.BytesIO(image.content),
+                filename=image.filename,
+                description=image.alt_text[:1024],
+            )
+        )
+    return files
 
 
 def message_kwargs(
-    message: RenderedMessage, *, last: bool, view: discord.ui.View | None, file: discord.File | None
+    message: RenderedMessage,
+    *,
+    last: bool,
+    view: discord.ui.View | None,
+    files: list[discord.File] | None = None,
+    image: ImageAttachment | None = None,
 ) -> dict[str, Any]:
-    """Keyword arguments for ``send``/``edit`` of one rendered message."""
+    """Keyword arguments for ``send``/``edit`` of one rendered message.
+
+    The last message carries the files, and for a card one more embed that shows it
+    (``attachment://NAME``), so the picture sits inside the answer rather than under it.
+    """
     kwargs: dict[str, Any] = {"embeds": message.embeds, "allowed_mentions": ALLOWED_MENTIONS}
     if message.content:
         kwargs["content"] = message.content
     if last and view is not None:
         kwargs["view"] = view
-    if last and file is not None:
-        kwargs["file"] = file
+    if last and files:
+        kwargs["files"] = files
+    if last and image is not None and len(message.embeds) < 10:
+        shown = discord.Embed(colour=message.embeds[-1].colour if message.embeds else None)
+        shown.set_image(url=f"attachment://{image.filename}")
+        kwargs["embeds"] = [*message.embeds, shown]
     return kwargs
 
 
 async def deliver(interaction: discord.Interaction, reply: Reply, deferral: Deferral) -> None:
     """Send ``reply`` as the answer to ``interaction``; never raises.
 
-    If Discord refuses the answer, a short apology is attempted so the user is not left
-    with a "thinking…" message that never resolves.
+    If a reply with a card is refused, it is sent again as text alone (logged). If Discord
+    refuses the answer, a short apology is attempted so the user is not left with a
+    "thinking…" message that never resolves.
     """
     try:
         await _deliver(interaction, reply, deferral)
+        return
     except Exception:
-        log.exception("could not answer interaction %s", interaction.id)
+        if reply.image is None:
+            log.exception("could not answer interaction %s", interaction.id)
+        else:
+            log.warning("card upload failed on %s; sending text", interaction.id, exc_info=True)
+    if reply.image is not None:
         try:
-            await interaction.followup.send(FAILED, ephemeral=True)
+            await _deliver(interaction, replace(reply, image=None), deferral)
+            return
         except Exception:
-            log.warning("could not apologise on interaction %s either", interaction.id)
+            log.exception("could not answer interaction %s", interaction.id)
+    try:
+        await interaction.followup.send(FAILED, ephemeral=True)
+    except Exception:
+        log.warning("could not apologise on interaction %s either", interaction.id)
 
 
 async def _deliver(interaction: discord.Interaction, reply: Reply, deferral: Deferral) -> None:
     messages = render(reply)
     space_id = None if interaction.guild_id else _dm_space(interaction)
     view = build_view(reply.buttons, space_id)
-    file = _file(reply)
+    files = reply_files(reply)
+    image = reply.image
     last = len(messages) - 1
     followups = messages
     if deferral is Deferral.UPDATE and reply.update_original:
-        first = message_kwargs(messages[0], last=last == 0, view=view, file=None)
+        first = message_kwargs(messages[0], last=last == 0, view=view, image=image)
         first.setdefault("content", None)
         first.setdefault("view", None)  # a page without buttons removes the old ones
-        if last == 0 and file is not None:
-            first["attachments"] = [file]
-        first.pop("file", None)
+        if last == 0 and files:
+            first["attachments"] = files
         await interaction.edit_original_response(**first)
         followups = messages[1:]
     elif deferral is not Deferral.UPDATE:
@@ -97,15 +137,15 @@ async def _deliver(interaction: discord.Interaction, reply: Reply, deferral: Def
         if reply.ephemeral and not private:
             await interaction.delete_original_response()
         else:
-            first = message_kwargs(messages[0], last=last == 0, view=view, file=None)
-            if last == 0 and file is not None:
-                first["attachments"] = [file]
+            first = message_kwargs(messages[0], last=last == 0, view=view, image=image)
+            if last == 0 and files:
+                first["attachments"] = files
             await interaction.edit_original_response(**first)
             followups = messages[1:]
     ephemeral = reply.ephemeral or deferral is Deferral.EPHEMERAL
     offset = len(messages) - len(followups)
     for index, message in enumerate(followups, start=offset):
-        kwargs = message_kwargs(message, last=index == last, view=view, file=file)
+        kwargs = message_kwargs(message, last=index == last, view=view, files=files, image=image)
         await interaction.followup.send(ephemeral=ephemeral, **kwargs)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import logging
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -20,7 +20,7 @@ import discord
 
 from bot.adapters.base import DirectMessagesClosed, SendError
 from bot.adapters.discord.render import render
-from bot.adapters.discord.respond import message_kwargs
+from bot.adapters.discord.respond import message_kwargs, reply_files
 from bot.adapters.discord.views import build_view
 from bot.core.models import Destination, Reply, SentRef
 
@@ -76,6 +76,32 @@ async def send_reply(
 ) -> SentRef:
     """Post ``reply`` (split into several messages if it must be) and return the first one.
 
+    A post whose card Discord refuses (too large, a bad upload) goes out again as text:
+    the same nonces keep the messages already sent from appearing twice.
+
+    Raises:
+        SendError: As :func:`_send_reply`.
+    """
+    try:
+        return await _send_reply(client, destination, reply, idempotency_key)
+    except SendError as error:
+        # Missing access fails the text post too; it then raises the real error.
+        if reply.image is None or error.retry_after is not None:
+            raise
+        if isinstance(error, DirectMessagesClosed):
+            raise
+        log.warning("card %s refused (%s); posting text", reply.image.filename, error.code)
+    return await _send_reply(client, destination, replace(reply, image=None), idempotency_key)
+
+
+async def _send_reply(
+    client: discord.Client,
+    destination: Destination,
+    reply: Reply,
+    idempotency_key: str | None = None,
+) -> SentRef:
+    """Post ``reply`` once.
+
     Raises:
         SendError: With ``permanent`` for missing access, ``retry_after`` for rate limits,
             or :class:`DirectMessagesClosed` when the user does not accept DMs (50007).
@@ -88,10 +114,10 @@ async def send_reply(
         target = await _target(client, destination)
         for index, message in enumerate(messages):
             last = index == len(messages) - 1
-            file = None
-            if last and reply.file is not None:
-                file = discord.File(io.BytesIO(reply.file.content), filename=reply.file.filename)
-            kwargs: dict[str, Any] = message_kwargs(message, last=last, view=view, file=file)
+            files = reply_files(reply) if last else None
+            kwargs: dict[str, Any] = message_kwargs(
+                message, last=last, view=view, files=files, image=reply.image
+            )
             if idempotency_key is not None:
                 kwargs["nonce"] = nonce_for(idempotency_key, index)
             sent = await target.send(**kwargs)

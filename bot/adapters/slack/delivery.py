@@ -27,6 +27,7 @@ from bot import metrics
 from bot.adapters.base import DirectMessagesClosed, SendError
 from bot.adapters.slack.cache import SeenKeys, TtlCache
 from bot.adapters.slack.errors import error_code
+from bot.adapters.slack.files import FileSender
 from bot.adapters.slack.render import render_message
 from bot.adapters.slack.retries import retry_after_seconds
 from bot.core.models import Destination, Reply, SentRef
@@ -144,7 +145,10 @@ class Poster:
             raise SendError(
                 f"could not reach Slack: {type(exc).__name__}", code="connection"
             ) from exc
-        return SentRef(str(response.get("channel") or channel), str(response.get("ts")))
+        posted = str(response.get("channel") or channel)
+        if reply.image is not None:  # the card follows the text; its failure is only logged
+            await FileSender(self._client).card_to_channel(posted, reply.image)
+        return SentRef(posted, str(response.get("ts")))
 
     async def _open_dm(self, user_id: str) -> str:
         cached = self._dm_channels.get(user_id)

@@ -62,7 +62,29 @@ class ReplySender:
         """Deliver ``reply``; returns whether any path worked (failures are logged).
 
         A file goes to the user's DM first; the reply then says so instead of previewing it.
+        A card of a public reply is uploaded into the channel after the text (a private
+        reply stays text: Slack has no ephemeral files).
         """
+        sent = await self._send(
+            reply,
+            response_url=response_url,
+            channel_id=channel_id,
+            user_id=user_id,
+            replace_original=replace_original,
+        )
+        if sent and reply.image is not None and not reply.ephemeral and channel_id:
+            await self._files.card_to_channel(channel_id, reply.image)
+        return sent
+
+    async def _send(
+        self,
+        reply: Reply,
+        *,
+        response_url: str | None,
+        channel_id: str | None,
+        user_id: str,
+        replace_original: bool,
+    ) -> bool:
         if reply.file is not None and await self._files.to_dm(user_id, reply.file):
             note = f"📎 `{reply.file.filename}` is in your direct messages with me."
             reply = replace(reply, file=None, text=f"{reply.text}\n\n{note}".strip())

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.cards import BoardRow, LeaderboardCard
+from bot.cards.leaderboard import alt_text, render_leaderboard
+from bot.cards.service import render_image
 from bot.content.render.text import day_label
 from bot.core.commands import Param, ParamKind
 from bot.core.context import CommandContext
@@ -19,6 +22,7 @@ from bot.core.models import Button, Reply
 from bot.db.repositories import board_roll
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories.leaderboard import BY, PERIODS, BoardPage, BoardSpec, rank_of, read_board
+from bot.features.cards import VIEWS, cards_enabled
 from bot.features.checkins.router import router
 from bot.features.checkins.service import group_today
 
@@ -35,14 +39,20 @@ _TITLES = {"streak": "current streaks", "longest": "longest streaks", "checkins"
         Param(
             "limit", ParamKind.INTEGER, "How many to list (default 10)", min_value=1, max_value=25
         ),
+        Param("view", ParamKind.CHOICE, "text (default) or card: a picture", choices=VIEWS),
     ),
-    examples=("", "by:checkins period:week", "longest month 20"),
+    examples=("", "by:checkins period:week", "longest month 20", "checkins week card"),
 )
 async def leaderboard(
-    ctx: CommandContext, by: str = "streak", period: str = "all", limit: int = 10
+    ctx: CommandContext,
+    by: str = "streak",
+    period: str = "all",
+    limit: int = 10,
+    view: str = "text",
 ) -> Reply:
-    """Show the first page of a board and the caller's rank."""
-    return await board_reply(ctx, by, period, limit, 1)
+    """Show the first page of a board and the caller's rank (as a card with ``view:card``)."""
+    card = view == "card" and await cards_enabled(ctx)
+    return await board_reply(ctx, by, period, limit, 1, card=card)
 
 
 @router.action(PAGE_ACTION)
@@ -71,8 +81,10 @@ def _period_label(spec: BoardSpec) -> str:
     return {"month": "this month", "30d": "the last 30 days"}.get(spec.period, "all time")
 
 
-async def board_reply(ctx: CommandContext, by: str, period: str, limit: int, page: int) -> Reply:
-    """One page of a board as a reply (paging buttons included)."""
+async def board_reply(
+    ctx: CommandContext, by: str, period: str, limit: int, page: int, *, card: bool = False
+) -> Reply:
+    """One page of a board as a reply (paging buttons included), with a card if asked."""
     today = await group_today(ctx)
     # First view of a new group day: move the day-dependent figures (cheap otherwise).
     await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
@@ -85,7 +97,7 @@ async def board_reply(ctx: CommandContext, by: str, period: str, limit: int, pag
         board = await read_board(
             ctx.session, spec, ctx.member.id, limit=limit, offset=(page - 1) * limit
         )
-    lines = await _lines(ctx, spec, board, page, limit)
+    lines, rows = await _lines(ctx, spec, board, page, limit)
     title = f"Leaderboard · {_TITLES[by]} · {_period_label(spec)}"
     who = "members who checked in during it" if spec.activity_filtered else None
     footer = "Ties share a rank. Days follow the group's timezone."
@@ -97,16 +109,28 @@ async def board_reply(ctx: CommandContext, by: str, period: str, limit: int, pag
         buttons.append(Button("Previous", action_id=PAGE_ACTION, value=f"{value}{page - 1}"))
     if page * limit < board.size:
         buttons.append(Button("Next", action_id=PAGE_ACTION, value=f"{value}{page + 1}"))
-    return Reply(title=title, text="\n".join(lines), footer=footer, buttons=tuple(buttons))
+    reply = Reply(title=title, text="\n".join(lines), footer=footer, buttons=tuple(buttons))
+    if not card:
+        return reply
+    me = board.me
+    mine = None
+    if me is not None and not me.hidden and me.rank is not None:
+        mine = BoardRow(me.rank, ctx.member.display_name, _unit(by, me.score), is_me=True)
+    model = LeaderboardCard(
+        title=f"Leaderboard · {_TITLES[by]}", subtitle=_period_label(spec), rows=rows[:10], me=mine
+    )
+    image = await render_image(render_leaderboard, alt_text, model, "leaderboard.png")
+    return replace(reply, image=image)
 
 
 async def _lines(
     ctx: CommandContext, spec: BoardSpec, board: BoardPage, page: int, limit: int
-) -> list[str]:
+) -> tuple[list[str], tuple[BoardRow, ...]]:
     names = await checkins_repo.display_names(
         ctx.session, [m for m, _ in board.entries], ctx.space.id
     )
     lines: list[str] = []
+    rows: list[BoardRow] = []
     if not board.entries:
         lines.append("No one is on this board yet. Check in with `/done` to be the first!")
     rank, previous = 0, None
@@ -116,6 +140,8 @@ async def _lines(
             rank = position if index or page == 1 else await rank_of(ctx.session, spec, score)
             previous = score
         lines.append(f"{rank}. {names.get(member_id, '?')} — {_unit(spec.by, score)}")
+        name = names.get(member_id, "?")
+        rows.append(BoardRow(rank, name, _unit(spec.by, score), member_id == ctx.member.id))
     me = board.me
     lines.append("")
     if me is not None and me.hidden:
@@ -124,4 +150,4 @@ async def _lines(
         lines.append("You are not on this board yet: check in with `/done`.")
     else:
         lines.append(f"You: **#{me.rank}** of {board.size} · {_unit(spec.by, me.score)}")
-    return lines
+    return lines, tuple(rows)

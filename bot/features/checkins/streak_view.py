@@ -8,6 +8,11 @@ boards keeps their streak private too, except from moderators.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from bot.cards import DayState, StreakCard
+from bot.cards.service import render_image
+from bot.cards.streak import alt_text, render_streak
 from bot.core.commands import Param, ParamKind
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
@@ -16,6 +21,7 @@ from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.spaces import find_member
+from bot.features.cards import VIEWS, cards_enabled
 from bot.features.checkins.calendar import frozen_days, grid, marks
 from bot.features.checkins.done import days
 from bot.features.checkins.router import router
@@ -39,10 +45,13 @@ async def resolve_member(ctx: CommandContext, ref: str | None) -> Member:
     params=(
         Param("member", ParamKind.MEMBER, "Whose streak (default: yours).", autocomplete="members"),
         Param("share", ParamKind.BOOLEAN, "Show the answer in the channel (default: only you)."),
+        Param("view", ParamKind.CHOICE, "text (default) or card: a picture", choices=VIEWS),
     ),
-    examples=("", "@ann", "share:true"),
+    examples=("", "@ann", "share:true", "card"),
 )
-async def streak(ctx: CommandContext, member: str | None = None, share: bool = False) -> Reply:
+async def streak(
+    ctx: CommandContext, member: str | None = None, share: bool = False, view: str = "text"
+) -> Reply:
     """Show a member's streak figures and calendar."""
     target = await resolve_member(ctx, member)
     yours = target.id == ctx.member.id
@@ -78,13 +87,30 @@ async def streak(ctx: CommandContext, member: str | None = None, share: bool = F
     footer = f"{whose} day ends in {format_duration(where.time_left())} ({where.tz_name})."
     if target.hidden:
         footer += " Hidden from leaderboards."
-    return Reply(
+    reply = Reply(
         title="Your streak" if yours else f"{target.display_name}'s streak",
         text="\n".join(lines),
         fields=(ReplyField("Last 30 days", grid(day_marks)),),
         footer=footer,
         ephemeral=not share,
     )
+    if view != "card" or not await cards_enabled(ctx):
+        return reply
+    long_marks = marks(
+        where.today, {c.day for c in history}, frozen, excused, where.policy, days=182
+    )
+    card = StreakCard(
+        name=target.display_name,
+        current=shown.run,
+        longest=state.longest,
+        freezes=shown.freezes_left,
+        max_freezes=where.policy.max_freezes,
+        checkins=state.total,
+        today=where.today,
+        days={day: DayState(mark) for day, mark in long_marks.items()},
+    )
+    image = await render_image(render_streak, alt_text, card, "streak.png")
+    return replace(reply, image=image)
 
 
 def _next_freeze(state: StreakState, where: MemberDay) -> str:

@@ -2,65 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
-from aiohttp import web
 
 from bot.core.commands import Registry
 from bot.features import all_routers
 from tests.adapters.slack.support import ADMIN, SlackBot
 from tests.fakes.slack_server import FakeSlack
-
-
-class UploadHost:
-    """Serves ``files.getUploadURLExternal`` / ``files.completeUploadExternal`` for the fake
-    (the shared fake has no file methods) plus the upload URLs they hand out."""
-
-    def __init__(self, fake: FakeSlack) -> None:
-        self.fake = fake
-        self.uploads: dict[str, bytes] = {}
-        self.completed: list[dict[str, Any]] = []
-        self.names: dict[str, str] = {}
-        self._runner: web.AppRunner | None = None
-        self.base = ""
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/upload/{id}", self._upload)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.base = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        self.fake.world.methods["files.getUploadURLExternal"] = self._get_url
-        self.fake.world.methods["files.completeUploadExternal"] = self._complete
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    def _get_url(self, args: dict[str, Any]) -> dict[str, Any]:
-        file_id = "F" + uuid.uuid4().hex[:10].upper()
-        self.names[file_id] = str(args["filename"])
-        return {"upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
-
-    async def _upload(self, request: web.Request) -> web.Response:
-        self.uploads[request.match_info["id"]] = await request.read()
-        return web.Response(text="OK - 1")
-
-    def _complete(self, args: dict[str, Any]) -> dict[str, Any]:
-        self.completed.append(args)
-        files = args["files"]
-        if isinstance(files, str):  # form-encoded calls send it as JSON text
-            files = json.loads(files)
-        return {
-            "files": [
-                {"id": f["id"], "name": self.names[f["id"]], "title": f["title"]} for f in files
-            ]
-        }
+from tests.fakes.slack_uploads import UploadHost
 
 
 @pytest.fixture
