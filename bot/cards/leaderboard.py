@@ -39,7 +39,8 @@ def _row(draw: ImageDraw.ImageDraw, y: int, row: BoardRow, shade: bool) -> None:
     face = font(22 if row.rank < 100 else 16, bold=True)
     width = draw.textlength(label, font=face)
     draw.text((MARGIN + 22 - width / 2, y + 15), label, (255, 255, 255), face)
-    name = row.name + ("  (you)" if row.is_me else "")
+    # The console's default member is called "you": no "you (you)".
+    name = row.name + ("  (you)" if row.is_me and row.name.lower() != "you" else "")
     draw.text(
         (MARGIN + 70, y + 12),
         fit(draw, name, 30, 620, bold=row.is_me),

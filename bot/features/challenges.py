@@ -49,10 +49,19 @@ def _with_note(reply: Reply, note: str | None) -> Reply:
     return replace(reply, footer=footer)
 
 
-@router.command("challenge", "Today's challenge for this group.")
-async def challenge(ctx: CommandContext) -> Reply:
-    """The group's challenge of the day, with a **Done** button to check in."""
+@router.command(
+    "challenge",
+    "Today's challenge for this group, or next: one from your current roadmap step.",
+    params=(Param("which", ParamKind.CHOICE, "today or next", choices=("today", "next")),),
+    examples=("", "next"),
+)
+async def challenge(ctx: CommandContext, which: str = "today") -> Reply:
+    """The group's challenge of the day (or, with ``next``, one for the member's step)."""
     store = ctx.services.content
+    if which == "next":
+        from bot.features.progress.commands import next_challenge
+
+        return await next_challenge(ctx)
     day = await group_today(ctx)
     track, note = await group_track(ctx)
     item = await challenge_for(ctx.session, store, ctx.group.id, day, track, now=ctx.now)

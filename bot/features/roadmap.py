@@ -3,7 +3,8 @@
 ``STEP`` is a step's number, id, title or alias, or a close spelling of one
 (``/roadmap 5``, ``/roadmap databases``, ``/roadmap web basics``). Phase ids
 (``/roadmap foundations``, ``/roadmap phase 2``) show a phase, and ``/roadmap routine
-[LEVEL]`` the daily routines.
+[LEVEL]`` the daily routines. ``me``, ``start``, ``done``, ``skip`` and ``reset`` are a
+member's own progress (:mod:`bot.features.progress.commands`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.core.commands import Param, ParamKind, Router
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
+from bot.features.progress import commands as progress
 
 ORDER = 10
 
@@ -58,11 +60,11 @@ def step_completions(store: ContentStore, prefix: str) -> list[str]:
         Param(
             "step",
             ParamKind.TEXT,
-            "A step number or name, e.g. 5 or databases; or routine.",
+            "A step (5, databases), routine, me, or start|done|skip|reset STEP.",
             autocomplete="roadmap.steps",
         ),
     ),
-    examples=("", "databases", "5", "routine beginner"),
+    examples=("", "databases", "5", "routine beginner", "me", "done databases"),
 )
 async def roadmap(ctx: CommandContext, step: str | None = None) -> Reply:
     """Show the overview, or resolve ``step`` to a routine, a phase or a step."""
@@ -71,6 +73,9 @@ async def roadmap(ctx: CommandContext, step: str | None = None) -> Reply:
         track, _note = effective_track(store, (await ctx.settings())["track"])
         return roadmap_overview_reply(store, track=track)
     query = step.strip().lower()
+    verb, _, rest = step.strip().partition(" ")
+    if verb.lower() in progress.VERBS:
+        return await progress.handle(ctx, verb.lower(), rest.strip())
     routine = _ROUTINE.match(query)
     if routine:
         return _routine(store, routine.group(1).strip())
@@ -80,7 +85,7 @@ async def roadmap(ctx: CommandContext, step: str | None = None) -> Reply:
     found = store.find_step(query)
     if found.match is not None:
         return step_reply(found.match, store)
-    raise UserError(_unknown_step(store, step.strip(), found.suggestions))
+    raise UserError(unknown_step(store, step.strip(), found.suggestions))
 
 
 def _phase(store: ContentStore, query: str) -> Phase | None:
@@ -102,7 +107,8 @@ def _routine(store: ContentStore, level: str) -> Reply:
     raise UserError(f"There is no `{level}` routine. Routines: {levels}.")
 
 
-def _unknown_step(store: ContentStore, typed: str, suggestions: tuple[str, ...]) -> str:
+def unknown_step(store: ContentStore, typed: str, suggestions: tuple[str, ...]) -> str:
+    """The answer to an unknown step: the closest steps, else every step."""
     if suggestions:
         labels = [(store.step(s), s) for s in suggestions]
         closest = ", ".join(f"`{i}` ({s.title})" if s else f"`{i}`" for s, i in labels)

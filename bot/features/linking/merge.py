@@ -6,6 +6,7 @@
   group's rules: the survivor's figures become the replay of the union of check-ins, the
   absorbed member's drop to nothing (which takes them off the score counts), and the
   absorbed member is deleted. So a merged streak is exactly the streak of the union.
+  Roadmap progress is unioned per step (:func:`bot.progress.plan.union`) before that.
 - :func:`refresh_moved`: members that moved into another group keep their streak state
   (a group's rules apply from a member's next check-in, as with any rules change), but
   the figures that depend on the group (when a run stops showing, the 30-day window, the
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Member
 from bot.db.repositories import board_figures, board_roll
 from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories import progress as progress_repo
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.linking.members import MergeCounts, delete_member, merge_members
@@ -88,6 +90,8 @@ async def merge(
         # Privacy wins: hidden on either account keeps the person off the boards.
         survivor.hidden = True
         await recording.set_hidden(session, survivor.id, True, now)
+    # Learning progress is unioned step by step (the furthest status, earliest dates win).
+    await progress_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
     await delete_member(session, absorbed)
     after = (await stats_repo.load(session, [survivor.id], lock=False)).get(survivor.id)
     excuses = await stats_repo.excuses(session, [survivor.group_id], [survivor.id])
