@@ -2,11 +2,13 @@
 
 HTTP mode mounts ``POST /slack/events`` on the app's shared HTTP server (the one serving
 ``/healthz``; port ``STUDYBOT_HTTP_PORT``, 3000 by default). Slash commands, interactivity and
-events all use that one URL, and bolt verifies every request's signature there.
+events all use that one URL. Every request passes the request gate (signature over the raw
+bytes, then the shapes Slack sends) before bolt, which verifies the signature again.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -15,10 +17,13 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.adapters.slack.manifest import EVENTS_PATH
 from bot.adapters.slack.moderators import ModeratorConfig
+from bot.adapters.slack.request_gate import check_request
 
 if TYPE_CHECKING:
     from bot.app import App
     from bot.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 def config_from(settings: Settings) -> SlackConfig:
@@ -68,6 +73,11 @@ def mount_http(app: App, adapter: SlackAdapter) -> None:
         if not adapter.accepting:
             # Slack retries events later; another instance (or this one restarted) takes them.
             return web.Response(status=503, text="shutting down")
+        body = await request.read()
+        refusal = check_request(request.headers, body, adapter.config.signing_secret)
+        if refusal is not None:
+            log.warning("Slack request refused (%d): %s", refusal.status, refusal.reason)
+            return web.Response(status=refusal.status, text=refusal.reason)
         bolt_request = await to_bolt_request(request)
         bolt_response = await adapter.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
