@@ -373,3 +373,12 @@ from bot.db.models_dashboard import (  # noqa: E402, F401
     DashboardSession,
     DashboardUsedToken,
 )
+
+# Projects, done challenges and the progress summary (issue 13) live in their own module.
+from bot.db.models_progress import (  # noqa: E402, F401
+    ChallengeDone,
+    MemberProgress,
+    MilestoneProgress,
+    ProgressCount,
+    ProjectProgress,
+)
