@@ -12,12 +12,14 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.core.clock import FakeClock
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.services import Services
 from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
+from bot.features.checkins.day_roll import DayRoller
 from bot.features.checkins.recording import CheckinRequest, CheckinResult, record
 from bot.features.checkins.rules import policy_from
 from bot.features.checkins.writer import CheckinWriter, WriterClosed
@@ -37,6 +39,13 @@ def install(app: App) -> None:
     writer = CheckinWriter(app.engine, app.clock)
     services.extras[WRITER_KEY] = writer
     app.components.append((writer.start, writer.stop))
+    # The leaderboards' day roll runs at each group's midnight, off the request path: on a
+    # timer with the real clock, as a time driver with a simulated one.
+    roller = DayRoller(services.sessions, app.clock, services.setting_specs)
+    if isinstance(app.clock, FakeClock):
+        app.time_drivers.append(roller.drive)
+    else:
+        app.components.append((roller.start, roller.stop))
 
 
 def writer_of(services: Services) -> CheckinWriter | None:
