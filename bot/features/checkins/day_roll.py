@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -125,10 +126,8 @@ class DayRoller:
         """Stop the loop; a roll in progress is cancelled and its transaction rolled back."""
         if self._task is not None:
             self._task.cancel()
-            try:
+            with suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def _loop(self) -> None:
