@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import suppress
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
