@@ -373,3 +373,6 @@ from bot.db.models_dashboard import (  # noqa: E402, F401
     DashboardSession,
     DashboardUsedToken,
 )
+
+# Recognition (issue 15): awards and role rewards.
+from bot.db.models_recognition import Award, RewardRole  # noqa: E402, F401

@@ -89,6 +89,17 @@ async def group_today(ctx: CommandContext) -> date:
 
 
 async def record_checkin(ctx: CommandContext, request: CheckinRequest) -> CheckinResult:
+    """Record one check-in (see :func:`_record`); celebrate what it earned after commit."""
+    result = await _record(ctx, request)
+    if result.earned:
+        from bot.features.recognition.celebrate import celebrate_soon
+
+        services, group_id = ctx.services, ctx.group.id
+        ctx.after_commit(lambda: celebrate_soon(services, group_id))
+    return result
+
+
+async def _record(ctx: CommandContext, request: CheckinRequest) -> CheckinResult:
     """Record one check-in, through the batching writer when that is safe.
 
     The writer commits in its own transaction. If this invocation's transaction has

@@ -20,6 +20,7 @@ from bot.core.services import Services
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.spaces import get_or_create_space
 from bot.features.checkins.moderation import recompute_group
+from bot.features.recognition.earn import Cause
 from bot.scheduling.config import SINCE_KEY
 from bot.scheduling.delivery import Delivery
 from bot.scheduling.pacing import Pacer
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+
+#: Streaks a missed daily post restores earn their milestones as well.
+OUTAGE = Cause("outage", note="a day excused after a missed daily post")
 
 #: With a simulated clock no timer job can be lost, so the safety pass is off and the
 #: sweeper runs less often (each run is a query per simulated interval).
@@ -95,7 +99,7 @@ def install(app: App) -> None:
         delivery=Delivery(app.messenger, Pacer()),
         owner=default_instance_id(app.settings.instance_id),
         platforms=app.messenger.platforms,
-        day_excused=lambda group_id: recompute_group(services, group_id),
+        day_excused=lambda group_id: recompute_group(services, group_id, OUTAGE),
     )
 
     async def adapters_ready() -> None:
