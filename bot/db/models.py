@@ -374,5 +374,14 @@ from bot.db.models_dashboard import (  # noqa: E402, F401
     DashboardUsedToken,
 )
 
+# Projects, done challenges and the progress summary (issue 13) live in their own module.
+from bot.db.models_progress import (  # noqa: E402, F401
+    ChallengeDone,
+    MemberProgress,
+    MilestoneProgress,
+    ProgressCount,
+    ProjectProgress,
+)
+
 # Recognition (issue 15): awards and role rewards.
 from bot.db.models_recognition import Award, RewardRole  # noqa: E402, F401

@@ -5,7 +5,7 @@ idempotent: a retried check-in, a replay, two instances all insert the same key 
 Linked Discord and Slack accounts are one member, so a group earns each milestone once
 per person. ``post_id`` points at the posts-ledger row that announces the award; the
 award and that row are written in one transaction, which is what makes a celebration
-exactly-once (see :mod:`bot.features.recognition.celebrate`).
+exactly-once (see :mod:`bot.features.awards.celebrate`).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ keep its comparison honest and cover what can be checked without building.
 from __future__ import annotations
 
 import importlib.util
+import re
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -47,8 +48,14 @@ def test_alembic_needs_no_ini_in_the_working_directory(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     # Revisions are numbered by issue, not by order (0004 follows 0005), so the head is
-    # one of the shipped files rather than the highest number.
-    shipped = {p.name.split("_")[0] for p in (ROOT / "migrations" / "versions").glob("0*.py")}
+    # one of the shipped files rather than the highest number; ids may be descriptive
+    # (``0006_project_progress``), so they are read from the files.
+    declared = re.compile(r"^revision: str = ['\"]([^'\"]+)['\"]", re.MULTILINE)
+    shipped = {
+        match.group(1)
+        for path in (ROOT / "migrations" / "versions").glob("0*.py")
+        if (match := declared.search(path.read_text(encoding="utf-8")))
+    }
     assert migrate.head_revision() is not None
     assert migrate.head_revision() in shipped
 

@@ -25,14 +25,14 @@ from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.stats import StatsRow
+from bot.features.awards.celebrate import celebrate_soon
+from bot.features.awards.repairs import repair_badges
 from bot.features.checkins import recording
 from bot.features.checkins.audit_check import verify_members
 from bot.features.checkins.done import days
 from bot.features.checkins.router import router
 from bot.features.checkins.service import MemberDay, excused_days, member_day
 from bot.features.checkins.streak_view import resolve_member
-from bot.features.recognition.celebrate import celebrate_soon
-from bot.features.recognition.repairs import repair_badges
 from bot.streaks import CheckInDay, StreakPolicy, StreakState, apply, current
 
 RESTORE_MAX_DAYS = 7

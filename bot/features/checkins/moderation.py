@@ -23,13 +23,13 @@ from bot.db.repositories import audit as audit_repo
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
+from bot.features.awards.celebrate import celebrate_soon
+from bot.features.awards.earn import Cause
 from bot.features.checkins import recording
 from bot.features.checkins.router import router
 from bot.features.checkins.rules import policy_from
 from bot.features.checkins.service import group_today
 from bot.features.checkins.streak_view import resolve_member
-from bot.features.recognition.celebrate import celebrate_soon
-from bot.features.recognition.earn import Cause
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from bot.db.repositories import board_figures, checkins, stats
 from bot.db.repositories.checkins import Executor, NewCheckin
 from bot.db.repositories.stats import StatsRow
+from bot.features.awards.earn import Cause, earn
 from bot.features.checkins.figures import (
     Change,
     replayed_row,
@@ -32,11 +32,8 @@ from bot.features.checkins.figures import (
     total_deltas,
     window_counts,
 )
+from bot.recognition import Milestone
 from bot.streaks import CheckInDay, StreakPolicy, apply
-
-if TYPE_CHECKING:
-    from bot.features.recognition.earn import Cause
-    from bot.recognition import Milestone
 
 
 class Status(StrEnum):
@@ -158,7 +155,7 @@ async def record(
         changes.update(await _replay_members(db, to_replay, rows, days))
     await _write(db, changes.values(), now, moved=False)
     platforms = {r.checkin.member_id: r.checkin.platform for r in requests}
-    earned = await _earn(db, changes, _checkin_cause(platforms), now)
+    earned = await _earn(db, changes, Cause("checkin", platforms=platforms), now)
     results = _results(requests, inserted, set(rejected), rows, changes)
     return [
         replace(result, earned=tuple(earned.get(request.checkin.member_id, ())))
@@ -168,19 +165,10 @@ async def record(
     ]
 
 
-def _checkin_cause(platforms: dict[int, str]) -> Cause:
-    from bot.features.recognition.earn import Cause
-
-    return Cause("checkin", platforms=platforms)
-
-
 async def _earn(
     db: Executor, changes: dict[int, Change], cause: Cause, now: datetime
 ) -> dict[int, list[Milestone]]:
     """Awards the changes earned (milestones crossed), in this transaction."""
-    # Imported here: recognition's commands import this package (a cycle at import time).
-    from bot.features.recognition.earn import earn
-
     return await earn(db, ((c.before, c.after) for c in changes.values()), cause, now)
 
 

@@ -18,6 +18,7 @@ from bot.core.services import Services
 from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
+from bot.features.awards.celebrate import celebrate_soon
 from bot.features.checkins.recording import CheckinRequest, CheckinResult, record
 from bot.features.checkins.rules import policy_from
 from bot.features.checkins.writer import CheckinWriter, WriterClosed
@@ -92,8 +93,6 @@ async def record_checkin(ctx: CommandContext, request: CheckinRequest) -> Checki
     """Record one check-in (see :func:`_record`); celebrate what it earned after commit."""
     result = await _record(ctx, request)
     if result.earned:
-        from bot.features.recognition.celebrate import celebrate_soon
-
         services, group_id = ctx.services, ctx.group.id
         ctx.after_commit(lambda: celebrate_soon(services, group_id))
     return result

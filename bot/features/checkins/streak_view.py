@@ -21,6 +21,7 @@ from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.spaces import find_members
+from bot.features.awards.badges_view import badge_lines, best_badges, short_badges
 from bot.features.cards import VIEWS, cards_enabled
 from bot.features.checkins.calendar import frozen_days, grid, marks
 from bot.features.checkins.done import days
@@ -134,9 +135,6 @@ async def streak(
 
 async def _badges(ctx: CommandContext, member: Member) -> tuple[str, tuple[str, ...]]:
     """The member's badges in one short line ("" when none) and the card's labels."""
-    # Imported here: recognition's commands import this module (a cycle at import time).
-    from bot.features.recognition.badges import badge_lines, best_badges, short_badges
-
     lines = await badge_lines(ctx, member)
     return short_badges(lines), tuple(item.label for item in best_badges(lines))
 

@@ -27,6 +27,7 @@ from bot.db.repositories import awards as awards_repo
 from bot.db.repositories import board_figures, board_roll
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import progress as progress_repo
+from bot.db.repositories import projects as projects_repo
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.linking.members import MergeCounts, delete_member, merge_members
@@ -93,6 +94,8 @@ async def merge(
         await recording.set_hidden(session, survivor.id, True, now)
     # Learning progress is unioned step by step (the furthest status, earliest dates win).
     await progress_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
+    await progress_repo.merge_challenges(session, survivor.group_id, survivor.id, absorbed.id)
+    await projects_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
     # Badges: one per person; the earlier of a badge both accounts earned is kept.
     await awards_repo.move_member(session, absorbed.id, survivor.id)
     await delete_member(session, absorbed)

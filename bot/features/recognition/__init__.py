@@ -5,29 +5,42 @@ milestone, announce mode, role rewards). Badges also show in ``/streak`` and on 
 streak card.
 
 - :mod:`bot.recognition` holds the pure rules (catalogue, thresholds crossed);
-- :mod:`.earn` stores awards in the transaction of the check-in or repair that earned
-  them; :mod:`.progress_hook` does the same for roadmap steps and phases;
-- :mod:`.celebrate` announces them exactly once, in batches, through the posts ledger.
+- :mod:`bot.features.awards.earn` stores awards in the transaction of the check-in or
+  repair that earned them; :mod:`~bot.features.awards.progress_hook` does the same for
+  roadmap steps, projects and phases;
+- :mod:`bot.features.awards.celebrate` announces them exactly once, in batches, through
+  the posts ledger.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
+from bot.core.services import Services
+from bot.features.awards import progress_hook
+from bot.features.awards.celebrate import EXTRAS_KEY, Celebrations
 from bot.features.recognition import badges as _badges  # noqa: F401  (registers /badges)
-from bot.features.recognition import progress_hook
-from bot.features.recognition.celebrate import EXTRAS_KEY, Celebrations
 from bot.features.recognition.router import router
 from bot.features.recognition.settings import SETTINGS
 from bot.scheduling.model import PostKind
 
-if TYPE_CHECKING:
-    from bot.app import App
-
 ORDER = 15
 
+Hook = Callable[[], Awaitable[None]]
 
-def install(app: App) -> None:
+
+class Installable(Protocol):
+    """What :func:`install` needs of the app (the app itself; no import of it here)."""
+
+    components: list[tuple[Hook, Hook]]
+
+    def require_services(self) -> Services:
+        """The started app's services."""
+        ...
+
+
+def install(app: Installable) -> None:
     """Wire celebrations into the scheduler (its sweeper and catch-up) when it starts."""
     services = app.require_services()
     progress_hook.use_services(services)

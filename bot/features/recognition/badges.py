@@ -9,57 +9,14 @@ from __future__ import annotations
 from bot.core.commands import Param, ParamKind
 from bot.core.context import CommandContext
 from bot.core.models import Reply
-from bot.db.models import Member
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories import stats as stats_repo
-from bot.db.repositories.awards import RewardSettings
+from bot.features.awards.badges_view import badge_lines, next_milestones
+from bot.features.awards.messages import badge_text
 from bot.features.checkins.service import excused_days, member_day
 from bot.features.checkins.streak_view import resolve_member
-from bot.features.recognition.messages import BadgeLine, badge_text
 from bot.features.recognition.router import router
-from bot.recognition import CATALOGUE, Family, Milestone, milestone
-from bot.recognition.milestones import order
 from bot.streaks import StreakState, current
-
-
-async def badge_lines(ctx: CommandContext, member: Member) -> list[BadgeLine]:
-    """The member's badges in catalogue order."""
-    held = await awards_repo.held(ctx.session, member.id)
-    lines = [BadgeLine(a.milestone, a.earned_on, a.source, a.note) for a in held]
-    return sorted(lines, key=lambda line: order(line.milestone))
-
-
-def best_badges(lines: list[BadgeLine]) -> list[Milestone]:
-    """The highest badge of each kind, in catalogue order."""
-    best: dict[Family, Milestone] = {}
-    for line in lines:
-        item = milestone(line.milestone)
-        if item is None:
-            continue
-        if item.family not in best or item.threshold > best[item.family].threshold:
-            best[item.family] = item
-    return sorted(best.values(), key=lambda item: order(item.id))
-
-
-def short_badges(lines: list[BadgeLine]) -> str:
-    """The badges as one short line: the highest of each kind, and how many more."""
-    best = best_badges(lines)
-    more = len(lines) - len(best)
-    return " · ".join(item.badge for item in best) + (f" (+{more} more: /badges)" if more else "")
-
-
-def next_milestones(run: int, total: int, settings: RewardSettings, held: set[str]) -> list[str]:
-    """The next streak and check-in milestone still to earn, as short phrases."""
-    found = []
-    for family, figure, unit in ((Family.STREAK, run, "day"), (Family.CHECKINS, total, "check-in")):
-        for item in CATALOGUE:
-            if item.family is not family or item.id in settings.off or item.id in held:
-                continue
-            if item.threshold > figure:
-                left = item.threshold - figure
-                found.append(f"{item.badge} in {left} more {unit}{'s' if left != 1 else ''}")
-                break
-    return found
 
 
 @router.command(

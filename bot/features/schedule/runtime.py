@@ -13,14 +13,13 @@ from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.console.adapter import CONSOLE_SPACE
 from bot.core.clock import FakeClock
-from bot.core.models import Platform
+from bot.core.models import CONSOLE_SPACE, Platform
 from bot.core.services import Services
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.spaces import get_or_create_space
+from bot.features.awards.earn import Cause
 from bot.features.checkins.moderation import recompute_group
-from bot.features.recognition.earn import Cause
 from bot.scheduling.config import SINCE_KEY
 from bot.scheduling.delivery import Delivery
 from bot.scheduling.pacing import Pacer

@@ -1,16 +1,17 @@
-"""Roadmap milestones: the first step finished, a whole phase finished.
+"""Roadmap milestones: the first step, the first project, a whole phase finished.
 
-Listens to :func:`bot.features.progress.events.on_step_finished`, inside the transaction
-that records the step, so the award commits with it. The listener list is process-wide
-(that module's design); the content store and services it needs are those of the app
-installed last, which is the running one (tests build one app at a time).
+Listens to :func:`bot.progress.events.on_step_finished` and ``on_project_finished``,
+inside the transaction that records the step or project, so the award commits with it.
+The listener list is process-wide (that module's design); the content store and
+services it needs are those of the app installed last, which is the running one (tests
+build one app at a time).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +20,13 @@ from bot.core.services import Services
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories import progress as progress_repo
 from bot.db.repositories.awards import NewAward
-from bot.features.progress.events import StepFinished, on_step_finished
-from bot.features.recognition.earn import store
+from bot.features.awards.earn import store
+from bot.progress.events import (
+    ProjectFinished,
+    StepFinished,
+    on_project_finished,
+    on_step_finished,
+)
 from bot.recognition import Milestone, milestone
 
 log = logging.getLogger(__name__)
@@ -54,13 +60,38 @@ async def award_progress(
     session: AsyncSession, found: StepFinished, services: Services | None
 ) -> list[Milestone]:
     """Earn ``first-step`` (and ``first-phase`` when the step completes its phase)."""
-    settings = await awards_repo.reward_settings(session, found.group_id)
     records = await progress_repo.load(session, found.member_id)
     finished = {step_id for step_id, record in records.items() if record.finished}
     wanted = ["first-step"]
     if _phase_finished(services, found.step_id, finished):
         wanted.append("first-phase")
-    homes = await awards_repo.home_spaces(session, {found.member_id: ""})
+    return await _award(
+        session, services, found.group_id, found.member_id, found.day, wanted,
+        f"step {found.step_id}",
+    )  # fmt: skip
+
+
+async def award_project(
+    session: AsyncSession, found: ProjectFinished, services: Services | None
+) -> list[Milestone]:
+    """Earn ``first-project``."""
+    return await _award(
+        session, services, found.group_id, found.member_id, found.day, ["first-project"],
+        f"project {found.project_id}",
+    )  # fmt: skip
+
+
+async def _award(
+    session: AsyncSession,
+    services: Services | None,
+    group_id: int,
+    member_id: int,
+    day: date,
+    wanted: list[str],
+    note: str,
+) -> list[Milestone]:
+    settings = await awards_repo.reward_settings(session, group_id)
+    homes = await awards_repo.home_spaces(session, {member_id: ""})
     new = []
     for milestone_id in wanted:
         item = milestone(milestone_id)
@@ -68,21 +99,21 @@ async def award_progress(
             continue
         new.append(
             NewAward(
-                group_id=found.group_id,
-                member_id=found.member_id,
+                group_id=group_id,
+                member_id=member_id,
                 milestone=item.id,
                 value=1,
-                earned_on=found.day,
+                earned_on=day,
                 earned_at=_now(services),
                 source="progress",
-                note=f"step {found.step_id}",
-                space_id=homes.get(found.member_id),
+                note=note,
+                space_id=homes.get(member_id),
                 announce=settings.announce,
             )
         )
-    earned = (await store(session, new)).get(found.member_id, [])
+    earned = (await store(session, new)).get(member_id, [])
     if earned and services is not None:
-        _celebrate_after_commit(session, services, found.group_id)
+        _celebrate_after_commit(session, services, group_id)
     return earned
 
 
@@ -92,7 +123,7 @@ def _now(services: Services | None) -> datetime:
 
 def _celebrate_after_commit(session: AsyncSession, services: Services, group_id: int) -> None:
     """Announce once the step's transaction commits (never if it rolls back)."""
-    from bot.features.recognition.celebrate import celebrate_later
+    from bot.features.awards.celebrate import celebrate_later
 
     def committed(_session: object) -> None:
         celebrate_later(services, group_id)
@@ -103,3 +134,8 @@ def _celebrate_after_commit(session: AsyncSession, services: Services, group_id:
 @on_step_finished
 async def _on_step_finished(session: AsyncSession, found: StepFinished) -> None:
     await award_progress(session, found, _INSTALLED.services)
+
+
+@on_project_finished
+async def _on_project_finished(session: AsyncSession, found: ProjectFinished) -> None:
+    await award_project(session, found, _INSTALLED.services)

@@ -4,8 +4,8 @@ Adds ``awards`` (one row per member and milestone, with how it was earned and th
 ledger row that announces it) and ``reward_roles`` (a Discord role per space and
 milestone). Additive only: existing members hold no badges until they cross a threshold.
 
-Revision ID: 0006_recognition
-Revises: 0004
+Revision ID: 0007_recognition
+Revises: 0006_project_progress
 Create Date: 2026-12-07 01:44:39.062955
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import bot.db.base
 
-revision: str = '0006_recognition'
-down_revision: str | None = '0004'
+revision: str = '0007_recognition'
+down_revision: str | None = '0006_project_progress'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -30,7 +30,7 @@ from bot.core.services import Services
 from bot.db.models import Identity, Space
 from bot.db.models_recognition import Award
 from bot.db.repositories.checkins import display_names
-from bot.features.recognition.messages import MENTION_AT_MOST, Cheer, celebration_reply
+from bot.features.awards.messages import MENTION_AT_MOST, Cheer, celebration_reply
 from bot.scheduling import ledger
 from bot.scheduling.config import load_schedule
 from bot.scheduling.model import PostKey, PostKind, celebration_channel

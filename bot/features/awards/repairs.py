@@ -14,7 +14,7 @@ from bot.core.context import CommandContext
 from bot.db.models import Member
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories.stats_row import StatsRow
-from bot.features.recognition.earn import Cause, earn, figures
+from bot.features.awards.earn import Cause, earn, figures
 from bot.recognition import milestone
 
 
