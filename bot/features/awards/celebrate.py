@@ -31,6 +31,7 @@ from bot.db.models import Identity, Space
 from bot.db.models_recognition import Award
 from bot.db.repositories.checkins import display_names
 from bot.features.awards.messages import MENTION_AT_MOST, Cheer, celebration_reply
+from bot.features.awards.roles import RoleGrants
 from bot.scheduling import ledger
 from bot.scheduling.config import load_schedule
 from bot.scheduling.model import PostKey, PostKind, celebration_channel
@@ -139,10 +140,13 @@ class Celebrations:
     """Queues pending awards into celebration posts and delivers them (see the module)."""
 
     poster: Poster
+    roles: RoleGrants | None = None
     batch_max: int = BATCH_MAX
 
     async def run_group(self, group_id: int) -> list[Outcome]:
-        """Announce everything pending in a group, one post per batch."""
+        """Grant pending role rewards, then announce everything pending, one post per batch."""
+        if self.roles is not None:
+            await self.roles.run_group(group_id)
         deps = self.poster.deps
         outcomes: list[Outcome] = []
         raced = 0
@@ -169,6 +173,8 @@ class Celebrations:
 
     async def run_all(self) -> list[Outcome]:
         """Announce what is pending in every group (start-up catch-up and safety pass)."""
+        if self.roles is not None:
+            await self.roles.run_all()
         async with self.poster.deps.sessions() as session:
             groups = (
                 await session.execute(

@@ -20,6 +20,8 @@ from typing import Protocol
 from bot.core.services import Services
 from bot.features.awards import progress_hook
 from bot.features.awards.celebrate import EXTRAS_KEY, Celebrations
+from bot.features.awards.roles import RoleGrants
+from bot.features.recognition import admin as _admin  # noqa: F401  (registers /admin rewards)
 from bot.features.recognition import badges as _badges  # noqa: F401  (registers /badges)
 from bot.features.recognition.router import router
 from bot.features.recognition.settings import SETTINGS
@@ -53,7 +55,9 @@ def install(app: Installable) -> None:
         scheduler = services.extras.get("scheduler")
         if not isinstance(scheduler, Scheduler):
             return
-        celebrations = Celebrations(scheduler.poster)
+        messenger = services.extras["messenger"]
+        roles = RoleGrants(services.sessions, services.clock, messenger, messenger.platforms)
+        celebrations = Celebrations(scheduler.poster, roles=roles)
         services.extras[EXTRAS_KEY] = celebrations
         scheduler.resumers[PostKind.CELEBRATION] = celebrations.resume
         scheduler.catch_up_hooks.append(celebrations.run_all)
