@@ -40,7 +40,10 @@ async def test_the_list_shows_every_milestone_with_state_and_counts(bot: BotHarn
 
 async def test_on_off_and_modes_are_validated_and_audited(bot: BotHarness) -> None:
     off = await bot.cmd("/admin rewards off 7-day", user="mod")
-    assert "🔥 7-day streak (`streak-7`) is off" in off.text and "Audited" in off.text
+    assert off.text == (
+        "🔥 7-day streak (`streak-7`) is off: nobody earns it while it is off; badges "
+        "already earned are kept. Audited."
+    )
     again = await bot.cmd("/admin rewards off streak-7", user="mod")
     assert "already off. Nothing changed." in again.text
     assert "· off ·" in (await bot.cmd("/admin rewards list", user="mod")).text
@@ -51,7 +54,10 @@ async def test_on_off_and_modes_are_validated_and_audited(bot: BotHarness) -> No
     missing = await bot.cmd("/admin rewards off", user="mod")
     assert "Name the milestone" in missing.text
     mode = await bot.cmd("/admin rewards announce member", user="mod")
-    assert "Rewards announce: **member** (was channel)" in mode.text
+    assert mode.text == (
+        "Rewards announce: **member** (was channel). Each member is told privately "
+        "(a direct message). Audited."
+    )
     bad = await bot.cmd("/admin rewards announce loudly", user="mod")
     assert "`loudly` is not a choice. Use `/admin rewards announce channel|member|silent`" in (
         bad.text
@@ -90,6 +96,7 @@ async def test_role_rules_are_discord_only_and_duplicates_are_refused(bot: BotHa
     )
     assert "`Regulars` is not a role" in not_a_role.text
     listed = await bot.cmd("/admin rewards", user="mod", platform=DISCORD)
+    assert listed.text.startswith("Announce: **channel** · roles: **stack**\n")
     assert "`streak-7` 🔥 7-day streak · on · earned by 0 · role <@&111111111111111111>" in (
         listed.text
     )

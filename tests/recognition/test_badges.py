@@ -32,7 +32,9 @@ async def test_three_days_earn_the_first_badge_once_and_it_is_kept(bot: BotHarne
     listed = await bot.cmd("/badges")
     assert listed.title == "Your badges"
     assert "🔥 3-day streak — 2026-03-04" in listed.text
-    assert "🔥 7-day streak in 4 more days" in (listed.footer or "")
+    assert listed.footer == (
+        "Next: 🔥 7-day streak in 4 more days; ✅ 10 check-ins in 7 more check-ins."
+    )
     streak = await bot.cmd("/streak")
     assert "Badges: 🔥 3-day streak" in streak.text
     # The streak breaks; the badge stays, and climbing back to 3 earns nothing twice.

@@ -158,3 +158,11 @@ async def test_an_amnesty_restoring_500_streaks_is_one_post(bot: BotHarness) -> 
             await session.execute(select(func.count(func.distinct(Award.post_id))))
         ).scalar_one()
     assert owners == 1
+
+
+async def test_a_member_hidden_from_the_boards_is_told_privately(bot: BotHarness) -> None:
+    hidden = await bot.cmd("/settings leaderboard:hide", user="ann")
+    assert "hid" in hidden.text.lower(), hidden.text
+    await three_days(bot)
+    assert celebrations(bot) == []
+    assert [m.reply.title for m in bot.adapter.dms("ann")] == ["🎉 New badge"]

@@ -90,10 +90,22 @@ async def earn(
                     source=cause.source,
                     note=cause.note,
                     space_id=cause.space_id or homes.get(member_id),
-                    announce="silent" if cause.silent else group_settings.announce,
+                    announce=_announce(cause, group_settings, after),
                 )
             )
     return await store(db, new)
+
+
+def _announce(cause: Cause, settings: RewardSettings, after: StatsRow) -> str:
+    """How an award is announced (the group's mode, with one exception).
+
+    A member hidden from the boards is never named in the channel: they are told privately.
+    """
+    if cause.silent:
+        return "silent"
+    if settings.announce == "channel" and after.hidden:
+        return "member"
+    return settings.announce
 
 
 async def store(db: Executor, new: Iterable[NewAward]) -> dict[int, list[Milestone]]:
