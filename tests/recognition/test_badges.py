@@ -112,3 +112,16 @@ async def test_a_milestone_switched_off_is_not_earned(bot: BotHarness) -> None:
     assert "New badge" not in third
     bad = await bot.cmd("/admin settings rewards.off streak-4", user="mod")
     assert "`streak-4` is not a milestone" in bad.text
+
+
+async def test_the_streak_card_shows_the_badges(bot: BotHarness) -> None:
+    await days_of_checkins(bot, 3)
+    reply = await bot.cmd("/streak card")
+    assert reply.image is not None
+    assert reply.image.alt_text.endswith("Badges: 3-day streak.")
+    from bot.cards import StreakCard
+    from bot.cards.streak import render_streak
+
+    plain = StreakCard("ann", 3, 3, 0, 2, 3, bot.clock.now().date())
+    badged = StreakCard("ann", 3, 3, 0, 2, 3, bot.clock.now().date(), badges=("3-day streak",))
+    assert render_streak(plain) != render_streak(badged)  # the badges are drawn, too
