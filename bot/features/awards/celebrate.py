@@ -43,8 +43,6 @@ _AWARDS: Table = Award.__table__  # type: ignore[assignment]
 
 #: The most awards one celebration post names (a larger burst makes several posts).
 BATCH_MAX = 500
-#: Key of the :class:`Celebrations` in ``services.extras``.
-EXTRAS_KEY = "celebrations"
 
 
 class _Raced(Exception):
@@ -171,6 +169,12 @@ class Celebrations:
                 return outcomes
             outcomes.append(await self.resume(claim))
 
+    async def start(self) -> None:
+        """Nothing to start: the scheduler's catch-up and sweeper drive celebrations."""
+
+    async def stop(self) -> None:
+        """Nothing to stop: an unfinished post is a ledger claim another run takes over."""
+
     async def run_all(self) -> list[Outcome]:
         """Announce what is pending in every group (start-up catch-up and safety pass)."""
         if self.roles is not None:
@@ -267,8 +271,8 @@ async def _user_id(session: AsyncSession, member_id: int, space_id: int) -> str 
 
 
 def celebrations_of(services: Services) -> Celebrations | None:
-    """The app's celebrations service, when the scheduler is installed."""
-    found = services.extras.get(EXTRAS_KEY)
+    """The app's celebrations service, once the composition root built it."""
+    found = services.celebrations
     return found if isinstance(found, Celebrations) else None
 
 
@@ -297,8 +301,7 @@ def celebrate_later(services: Services, group_id: int) -> None:
     """
     if celebrations_of(services) is None:
         return
-    runtime = services.extras.get("schedule")
-    spawn = getattr(runtime, "spawn", None)
+    spawn = getattr(services.schedule, "spawn", None)
     if callable(spawn):
         spawn(celebrate_now(services, group_id))
 
