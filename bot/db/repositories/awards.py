@@ -168,14 +168,37 @@ async def move_member(db: Executor, absorbed: int, survivor: int) -> None:
 # --- role rewards -----------------------------------------------------------------
 
 
-async def role_rules(db: Executor, group_id: int) -> list[RewardRole]:
+@dataclass(frozen=True)
+class RoleRule:
+    """One ``reward_roles`` row (read with Core, so the check-in writer's connection can)."""
+
+    id: int
+    group_id: int
+    space_id: int
+    milestone: str
+    role_id: str
+    error: str | None
+    error_at: datetime | None
+
+
+async def role_rules(db: Executor, group_id: int) -> list[RoleRule]:
     """The group's role rewards, by space and milestone."""
+    # Core columns, not the ORM entity: on a plain connection (the check-in writer's)
+    # ``select(RewardRole)`` would yield ids, not objects.
     query = (
-        select(RewardRole)
-        .where(RewardRole.group_id == group_id)
-        .order_by(RewardRole.space_id, RewardRole.milestone)
+        select(
+            _ROLES.c.id,
+            _ROLES.c.group_id,
+            _ROLES.c.space_id,
+            _ROLES.c.milestone,
+            _ROLES.c.role_id,
+            _ROLES.c.error,
+            _ROLES.c.error_at,
+        )
+        .where(_ROLES.c.group_id == group_id)
+        .order_by(_ROLES.c.space_id, _ROLES.c.milestone)
     )
-    return list((await db.execute(query)).scalars())
+    return [RoleRule(*row) for row in await db.execute(query)]
 
 
 async def add_role_rule(

@@ -26,8 +26,9 @@ from bot.core.messenger import NoAdapter
 from bot.core.models import Platform
 from bot.core.ports import SendError
 from bot.db.models import Identity, Space
-from bot.db.models_recognition import Award, RewardRole
+from bot.db.models_recognition import Award
 from bot.db.repositories import awards as awards_repo
+from bot.db.repositories.awards import RoleRule
 from bot.recognition import milestone
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ class RoleGrants:
     async def _grant(
         self,
         award: Award,
-        rules: list[RewardRole],
+        rules: list[RoleRule],
         spaces: dict[int, Space],
         identities: dict[tuple[int, int], str],
         held: dict[int, set[str]],

@@ -23,10 +23,10 @@ from bot.core.commands import Param, ParamKind, Role
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Platform, Reply, ReplyField
-from bot.db.models_recognition import Award, RewardRole
+from bot.db.models_recognition import Award
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories import settings as settings_repo
-from bot.db.repositories.awards import ANNOUNCE_KEY, OFF_KEY, ROLES_KEY
+from bot.db.repositories.awards import ANNOUNCE_KEY, OFF_KEY, ROLES_KEY, RoleRule
 from bot.features.awards.roles import role_problems
 from bot.features.recognition.router import router
 from bot.features.recognition.settings import ANNOUNCE_MODES, ROLE_MODES
@@ -206,7 +206,7 @@ async def rewards_list(ctx: CommandContext) -> Reply:
         .group_by(Award.milestone)
     )
     counts: dict[str, Any] = dict((await ctx.session.execute(query)).all())
-    rules: dict[str, RewardRole] = {
+    rules: dict[str, RoleRule] = {
         rule.milestone: rule
         for rule in await awards_repo.role_rules(ctx.session, ctx.group.id)
         if rule.space_id == ctx.space.id
