@@ -31,9 +31,9 @@ from bot.content.store import ContentStore
 from bot.core.clock import Clock
 from bot.core.errors import UserError
 from bot.core.models import Destination, Platform, Reply, SentRef
-from bot.core.ports import DirectMessagesClosed
+from bot.core.ports import DirectMessagesClosed, SendError
 from bot.scheduling import ledger, outages
-from bot.scheduling.delivery import Delivery, DeliveryFailed, LostClaim
+from bot.scheduling.delivery import Delivery, LostClaim
 from bot.scheduling.model import PostKey, PostKind, PostStatus
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def resend_is_safe(destination: Destination, maybe_sent_at: datetime, now: datet
     return False
 
 
-class Poster:
+class PostRunner:
     """Claims, sends and records posts (see the module docstring)."""
 
     def __init__(self, deps: PostingDeps) -> None:
@@ -221,7 +221,7 @@ class Poster:
             return Outcome.LOST
         except DirectMessagesClosed:
             return await self._finish(claim, PostStatus.FAILED, "direct messages closed", None)
-        except DeliveryFailed as exc:
+        except SendError as exc:
             return await self._failed(claim, prepared, exc, deadline, excuse)
         async with deps.sessions() as session, session.begin():
             now = deps.clock.now()
@@ -270,7 +270,7 @@ class Poster:
         self,
         claim: ledger.Claim,
         prepared: Prepared,
-        exc: DeliveryFailed,
+        exc: SendError,
         deadline: datetime | None,
         excuse: Excuse | None,
     ) -> Outcome:
@@ -332,6 +332,10 @@ class Poster:
             log.warning("%s ended %s: %s", claim.key.describe(), status.value, error)
         metrics.POSTS.labels(kind=claim.key.kind.value, result=status.value).inc()
         return Outcome(status.value)
+
+
+#: The old name of :class:`PostRunner` (there was a second ``Poster`` in the Slack adapter).
+Poster = PostRunner
 
 
 def excuse_for(kind: PostKind, group_id: int, day: date) -> Excuse | None:
