@@ -41,15 +41,21 @@ class Capability(StrEnum):
     BUTTONS = "buttons"
     DIRECT_MESSAGES = "direct_messages"
     FILES = "files"
+    ROLES = "roles"  # the bot can grant platform roles (Discord; Slack has none)
 
 
 class SendError(Exception):
-    """A message could not be delivered.
+    """A message could not be delivered: the one delivery failure type.
+
+    Adapters raise it for one failed attempt; the scheduler's delivery raises it again,
+    with ``maybe_delivered`` filled in, when it gives up, and the posting code records it.
 
     Attributes:
         permanent: Retrying will not help (no access to the channel, DMs closed).
         code: The platform's error code or name, for logs and ``/admin schedule``.
         retry_after: Seconds the platform asked us to wait, for rate limits.
+        maybe_delivered: Whether an attempt may have created the message anyway: one the
+            platform never answered (a timeout can happen after it stored the message).
     """
 
     def __init__(
@@ -59,11 +65,13 @@ class SendError(Exception):
         permanent: bool = False,
         code: str | None = None,
         retry_after: float | None = None,
+        maybe_delivered: bool = False,
     ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.code = code
         self.retry_after = retry_after
+        self.maybe_delivered = maybe_delivered
 
 
 class DirectMessagesClosed(SendError):
@@ -103,6 +111,18 @@ class Adapter(ABC):
         after an uncertain failure does not create a second message where the platform
         supports it (Discord ``nonce`` with ``enforce_nonce``; Slack metadata lookup).
         """
+
+    async def set_role(self, space_id: str, user_id: str, role_id: str, *, grant: bool) -> None:
+        """Grant (or, with ``grant=False``, remove) a role; idempotent on the platform.
+
+        Raises :class:`SendError` (``permanent`` for a 403: missing Manage Roles, or a
+        role above the bot's own). Platforms without roles refuse it permanently.
+        """
+        raise SendError(
+            f"{self.platform.value} has no roles a bot can grant",
+            permanent=True,
+            code="unsupported",
+        )
 
     async def publish_commands(self, registry: Registry) -> None:  # noqa: B027
         """Register commands with the platform, where that is a runtime action."""
