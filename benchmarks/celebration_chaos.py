@@ -18,6 +18,7 @@ the platform holds.
 
     .venv/bin/python -m benchmarks.celebration_chaos                  # SQLite, 3 instances
     .venv/bin/python -m benchmarks.celebration_chaos --postgres       # PostgreSQL
+    .venv/bin/python -m benchmarks.celebration_chaos --quick          # a small run
 
 Ends with one line: ``celebrations: N awards, M posts, duplicates=0 missing=0, …``.
 """
@@ -417,7 +418,10 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--members", type=int, default=125)
     parser.add_argument("--waves", type=int, default=8)
     parser.add_argument("--crash", type=float, default=0.08)
+    parser.add_argument("--quick", action="store_true", help="3 groups x 20 members, 3 waves")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.groups, args.members, args.waves = 3, 20, 3
     dropped: str | None = None
     if args.postgres:
         found = await _postgres_database()
