@@ -13,6 +13,7 @@ metadata has every table.
 
 from __future__ import annotations
 
+from bot.db.base import Base, UTCDateTime
 from bot.db.models.admin import AuditEntry, LinkCode, Setting
 from bot.db.models.checkins import (
     BoardCount,
@@ -46,6 +47,7 @@ from bot.db.models_progress import (
 __all__ = [
     "ID",
     "AuditEntry",
+    "Base",
     "BoardCount",
     "BoardState",
     "ChallengeDone",
@@ -70,4 +72,5 @@ __all__ = [
     "Space",
     "StepProgress",
     "StreakOverride",
+    "UTCDateTime",
 ]
