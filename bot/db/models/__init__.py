@@ -44,9 +44,13 @@ from bot.db.models_progress import (
     ProjectProgress,
 )
 
+# Recognition (issue 15): awards and role rewards.
+from bot.db.models_recognition import Award, RewardRole
+
 __all__ = [
     "ID",
     "AuditEntry",
+    "Award",
     "Base",
     "BoardCount",
     "BoardState",
@@ -67,6 +71,7 @@ __all__ = [
     "Post",
     "ProgressCount",
     "ProjectProgress",
+    "RewardRole",
     "RotationEntry",
     "Setting",
     "Space",
