@@ -21,6 +21,7 @@ class PostKind(StrEnum):
     TIP = "tip"
     RECAP = "recap"
     REMINDER = "reminder"
+    PROJECT = "project"  # a finished project (bot.scheduling.announcements)
 
 
 #: The kinds posted to a channel on a fixed local schedule (reminders follow each member).
