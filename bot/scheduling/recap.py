@@ -35,7 +35,8 @@ class RecapFigures:
     top_streaks: list[tuple[str, int]]
     new_bests: list[tuple[str, int]]
     per_day: list[tuple[date, int]] = field(default_factory=list)
-    steps_finished: list[tuple[str, int]] = field(default_factory=list)
+    steps_finished: int = 0
+    finished_steps: list[tuple[str, int]] = field(default_factory=list)
 
 
 async def recap_figures(session: AsyncSession, group_id: int, week_end: date) -> RecapFigures:
@@ -87,7 +88,8 @@ async def recap_figures(session: AsyncSession, group_id: int, week_end: date) ->
     counts = {day: int(n) for day, n in daily}
     finished = await progress_summary.finished_between(session, group_id, week_start, week_end)
     return RecapFigures(
-        steps_finished=sorted(finished.items(), key=lambda item: (-item[1], item[0])),
+        steps_finished=sum(finished.values()),
+        finished_steps=sorted(finished.items(), key=lambda item: (-item[1], item[0])),
         per_day=[
             (week_start + timedelta(days=i), counts.get(week_start + timedelta(days=i), 0))
             for i in range(7)
@@ -122,6 +124,7 @@ def recap_card(figures: RecapFigures) -> RecapCard:
         checkins=figures.checkins,
         members=figures.members,
         top_streaks=tuple(figures.top_streaks),
+        steps_finished=figures.steps_finished,
     )
 
 
@@ -147,11 +150,11 @@ def recap_reply(figures: RecapFigures, step_titles: Mapping[str, str] | None = N
     if figures.new_bests:
         lines = [f"- {name}: {_days(best)}" for name, best in figures.new_bests]
         fields.append(ReplyField("New longest streaks", "\n".join(lines)))
-    if figures.steps_finished:
+    if figures.finished_steps:
         titles = step_titles or {}
         lines = [
             f"- {_members(n)} finished {titles.get(step, step)} this week"
-            for step, n in figures.steps_finished[:TOP]
+            for step, n in figures.finished_steps[:TOP]
         ]
         fields.append(ReplyField("Roadmap", "\n".join(lines)))
     return Reply(

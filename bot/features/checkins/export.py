@@ -12,9 +12,6 @@ formula are prefixed with ``'``.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.core.commands import Param, ParamKind, Role
@@ -25,22 +22,7 @@ from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories.leaderboard import BY, PERIODS, BoardSpec, read_board
 from bot.features.checkins.router import router
 from bot.features.checkins.service import group_today
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """CSV bytes (UTF-8 with a BOM, so spreadsheet apps detect the encoding)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+from bot.features.csv_file import to_csv
 
 
 @router.command(

@@ -17,6 +17,7 @@ from bot.core.models import FileAttachment, Reply, ReplyField
 from bot.core.settings_specs import SettingSpec, parse_bool, parse_int_range
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import progress_summary as summary_repo
+from bot.features.csv_file import to_csv
 
 STALE_WEEKS = "progress.stale_weeks"
 ANNOUNCE = "progress.announce"
@@ -141,8 +142,6 @@ async def _stale_field(
 
 async def export_reply(ctx: CommandContext) -> Reply:
     """``/admin export progress``: every member's step records as a CSV file."""
-    from bot.features.checkins.export import to_csv
-
     rows = await summary_repo.export_rows(ctx.session, ctx.group.id)
     names = await checkins_repo.display_names(ctx.session, [r[0] for r in rows], ctx.space.id)
     store = ctx.services.content

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlparse
 
+from bot.content.render.roadmap import unknown_step
 from bot.content.schema import Step, normalise_name
 from bot.content.store import ContentStore
 from bot.core.context import CommandContext
@@ -18,6 +19,7 @@ from bot.core.errors import UserError
 from bot.core.models import Reply, ReplyField
 from bot.db.repositories import progress as progress_repo
 from bot.db.repositories import progress_summary as summary_repo
+from bot.features.progress.card import with_progress_card
 from bot.progress.events import StepFinished, step_finished
 from bot.progress.plan import (
     ProgressView,
@@ -126,8 +128,6 @@ def _resolve(store: ContentStore, typed: str) -> Step:
     found = store.find_step(typed)
     if found.match is not None:
         return found.match
-    from bot.features.roadmap import unknown_step
-
     raise UserError(unknown_step(store, typed, found.suggestions))
 
 
@@ -160,7 +160,12 @@ def _names(step: Step, typed: str) -> bool:
 async def handle(ctx: CommandContext, verb: str, rest: str) -> Reply:
     """Run one ``/roadmap VERB …`` subcommand."""
     if verb == "me":
-        return view_reply(await member_view(ctx))
+        view = await member_view(ctx)
+        if rest.strip().lower() == "card":
+            return await with_progress_card(ctx, view_reply(view), view)
+        if rest:
+            raise UserError("`/roadmap me` shows your plan; `/roadmap me card` adds a picture.")
+        return view_reply(view)
     if not rest:
         raise UserError(
             f"Which step? Usage: `/roadmap {verb} STEP`, e.g. `/roadmap {verb} databases`."
