@@ -32,6 +32,7 @@ FEATURES: tuple[str, ...] = (
     "linking",
     "progress",
     "projects",
+    "recognition",
     "roadmap",
     "schedule",
 )
