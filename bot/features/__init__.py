@@ -30,6 +30,7 @@ FEATURES: tuple[str, ...] = (
     "dashboard",
     "help",
     "linking",
+    "progress",
     "projects",
     "recognition",
     "roadmap",

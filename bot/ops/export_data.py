@@ -24,8 +24,10 @@ from bot.db.models import (
     MemberStats,
     Setting,
     Space,
+    StepProgress,
     StreakOverride,
 )
+from bot.db.models_progress import ChallengeDone, MilestoneProgress, ProjectProgress
 
 Row = dict[str, Any]
 
@@ -107,6 +109,34 @@ def _audit(group_id: int) -> Query:
     return query.order_by(AuditEntry.created_at, AuditEntry.id)
 
 
+def _step_progress(group_id: int) -> Query:
+    query = select(*_columns(StepProgress, "group_id")).where(StepProgress.group_id == group_id)
+    return query.order_by(StepProgress.member_id, StepProgress.step_id)
+
+
+def _challenges_done(group_id: int) -> Query:
+    query = select(*_columns(ChallengeDone, "group_id")).where(ChallengeDone.group_id == group_id)
+    return query.order_by(ChallengeDone.member_id, ChallengeDone.challenge_id)
+
+
+def _projects(group_id: int) -> Query:
+    query = select(*_columns(ProjectProgress, "group_id")).where(
+        ProjectProgress.group_id == group_id
+    )
+    return query.order_by(ProjectProgress.member_id, ProjectProgress.project_id)
+
+
+def _milestones(group_id: int) -> Query:
+    return (
+        select(*_columns(MilestoneProgress))
+        .join(Member, Member.id == MilestoneProgress.member_id)
+        .where(Member.group_id == group_id)
+        .order_by(
+            MilestoneProgress.member_id, MilestoneProgress.project_id, MilestoneProgress.number
+        )
+    )
+
+
 def _streaks(group_id: int) -> Query:
     # One row per member with statistics, through their first identity: the format of
     # `studybot import streaks` (current_streak is the run that ended on last_checkin).
@@ -145,6 +175,11 @@ SECTIONS: tuple[Section, ...] = (
     Section("settings", _settings),
     Section("audit_log", _audit),
     Section("streaks", _streaks),
+    # Learning progress (issue 13): steps, done challenges, projects and their milestones.
+    Section("step_progress", _step_progress),
+    Section("challenges_done", _challenges_done),
+    Section("project_progress", _projects),
+    Section("milestone_progress", _milestones),
 )
 
 

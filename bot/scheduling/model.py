@@ -21,6 +21,7 @@ class PostKind(StrEnum):
     TIP = "tip"
     RECAP = "recap"
     REMINDER = "reminder"
+    PROJECT = "project"  # a finished project (bot.scheduling.announcements)
     CELEBRATION = "celebration"  # a batch of earned milestones (bot/features/recognition)
 
 

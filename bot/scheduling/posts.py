@@ -74,7 +74,7 @@ async def channel_post(
         content = PostContent(tip_reply(tip, store, day=day), tip.id)
     elif key.kind is PostKind.RECAP:
         figures = await recap_figures(session, schedule.group_id, day)
-        reply = recap_reply(figures)
+        reply = recap_reply(figures, {step.id: step.title for step in store.steps})
         if (await settings_repo.load(session, schedule.group_id)).get("cards", True):
             card = recap_card(figures)
             image = await render_image(render_recap, recap_alt_text, card, "weekly-recap.png")

@@ -1,13 +1,15 @@
-"""The weekly recap: check-ins this week, top current streaks, new personal bests.
+"""The weekly recap: check-ins this week, top current streaks, new personal bests, steps.
 
 Read straight from the check-in tables (``checkins``, ``member_stats``, ``members``): the
 current streak shown is ``member_stats.run`` while ``alive_until`` is on or after the
 recap's day, as on the leaderboards; members who hide themselves are left out of names
-(their check-ins still count in the totals).
+(their check-ins still count in the totals). Roadmap steps finished (``done``) during the
+week are counted per step ("3 members finished Databases and SQL this week").
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -16,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import RecapCard
 from bot.core.models import Reply, ReplyField
-from bot.db.models import CheckIn, Member, MemberStats, StepProgress
-from bot.progress.plan import Status
+from bot.db.models import CheckIn, Member, MemberStats
+from bot.db.repositories import progress_summary
 
 TOP = 5
 
@@ -34,6 +36,7 @@ class RecapFigures:
     new_bests: list[tuple[str, int]]
     per_day: list[tuple[date, int]] = field(default_factory=list)
     steps_finished: int = 0
+    finished_steps: list[tuple[str, int]] = field(default_factory=list)
 
 
 async def recap_figures(session: AsyncSession, group_id: int, week_end: date) -> RecapFigures:
@@ -83,16 +86,10 @@ async def recap_figures(session: AsyncSession, group_id: int, week_end: date) ->
         .group_by(CheckIn.local_date)
     )
     counts = {day: int(n) for day, n in daily}
-    finished = await session.execute(
-        select(func.count()).where(
-            StepProgress.group_id == group_id,
-            StepProgress.status == Status.DONE.value,
-            StepProgress.finished_on >= week_start,
-            StepProgress.finished_on <= week_end,
-        )
-    )
+    finished = await progress_summary.finished_between(session, group_id, week_start, week_end)
     return RecapFigures(
-        steps_finished=int(finished.scalar_one()),
+        steps_finished=sum(finished.values()),
+        finished_steps=sorted(finished.items(), key=lambda item: (-item[1], item[0])),
         per_day=[
             (week_start + timedelta(days=i), counts.get(week_start + timedelta(days=i), 0))
             for i in range(7)
@@ -108,6 +105,10 @@ async def recap_figures(session: AsyncSession, group_id: int, week_end: date) ->
 
 def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _members(n: int) -> str:
+    return f"{n} member" if n == 1 else f"{n} members"
 
 
 def _span(figures: RecapFigures) -> str:
@@ -127,8 +128,8 @@ def recap_card(figures: RecapFigures) -> RecapCard:
     )
 
 
-def recap_reply(figures: RecapFigures) -> Reply:
-    """The recap post for ``figures``."""
+def recap_reply(figures: RecapFigures, step_titles: Mapping[str, str] | None = None) -> Reply:
+    """The recap post for ``figures`` (``step_titles`` names the steps finished)."""
     span = _span(figures)
     if figures.checkins == 0:
         text = (
@@ -149,6 +150,13 @@ def recap_reply(figures: RecapFigures) -> Reply:
     if figures.new_bests:
         lines = [f"- {name}: {_days(best)}" for name, best in figures.new_bests]
         fields.append(ReplyField("New longest streaks", "\n".join(lines)))
+    if figures.finished_steps:
+        titles = step_titles or {}
+        lines = [
+            f"- {_members(n)} finished {titles.get(step, step)} this week"
+            for step, n in figures.finished_steps[:TOP]
+        ]
+        fields.append(ReplyField("Roadmap", "\n".join(lines)))
     return Reply(
         title=f"Weekly recap · {span}",
         text=text,

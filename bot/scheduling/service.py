@@ -25,6 +25,7 @@ from sqlalchemy import select
 from bot.core.models import Platform
 from bot.db.models import Space
 from bot.scheduling import history, ledger
+from bot.scheduling.announcements import Announcements
 from bot.scheduling.config import GroupSchedule, Target, load_schedule, load_schedules
 from bot.scheduling.jobs import ChannelJobs
 from bot.scheduling.model import CHANNEL_KINDS, PostKind
@@ -81,6 +82,7 @@ class Scheduler:
         self.poster = PostRunner(deps)
         self.jobs = ChannelJobs(self.poster)
         self.reminders = Reminders(self.poster)
+        self.announcements = Announcements(self.poster)
         self.caught_up = asyncio.Event()
         self._wait_ready = wait_ready
         self._startup: asyncio.Task[None] | None = None
@@ -232,7 +234,12 @@ class Scheduler:
         return next_occurrence(schedule.plans[kind], self.deps.clock.now())
 
     async def sweep(self) -> list[Outcome]:
-        """Take over in-flight posts whose lease ran out and finish them."""
+        """Take over in-flight posts whose lease ran out and finish them; announce projects."""
+        outcomes = await self._take_over_expired()
+        outcomes.extend(await self.announcements.run())
+        return outcomes
+
+    async def _take_over_expired(self) -> list[Outcome]:
         deps = self.deps
         now = deps.clock.now()
         async with deps.sessions() as session:
@@ -270,6 +277,8 @@ class Scheduler:
                 continue
             if claim.key.kind is PostKind.REMINDER:
                 outcomes.append(await self.reminders.resume(claim, schedule))
+            elif claim.key.kind is PostKind.PROJECT:
+                outcomes.append(await self.announcements.resume(claim, schedule))
             else:
                 outcomes.append(await self.jobs.resume(claim, schedule))
         return outcomes

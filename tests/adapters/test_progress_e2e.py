@@ -33,3 +33,28 @@ async def test_roadmap_done_on_slack_shows_in_roadmap_me_on_discord(both: BothPl
     assert "Git and GitHub (`git`): done" in on_discord.text, on_discord.text
     on_slack = await slack.command("/roadmap", "me", user=MEMBER)
     assert "1 of 16 steps finished" in on_slack.text, on_slack.text
+
+
+async def test_projects_and_challenges_cross_platforms(both: BothPlatforms) -> None:
+    discord, slack = both.discord, both.slack
+    issued = await discord.run("admin", {}, subcommand="link-space", user=discord.fake.moderator_id)
+    await slack.command("/admin", f"link-space {_code(issued.text)}", user=ADMIN)
+    mine = await discord.run("link", {})
+    await slack.command("/link", _code(mine.text), user=MEMBER)
+
+    started = await slack.command("/project", "start url shortener", user=MEMBER)
+    assert "Started URL shortener" in started.text, started.text
+    ticked = await discord.run(
+        "project", {"query": "milestone 1 done https://gitlab.com/ann/short"}
+    )
+    assert "Milestone 1 of 7 done" in ticked.text, ticked.text
+    assert "GitLab: https://gitlab.com/ann/short" in ticked.text, ticked.text
+    wrong = await slack.command("/project", "milestone 9 done", user=MEMBER)
+    assert "milestones 1 to 7" in wrong.text, wrong.text
+    on_slack = await slack.command("/project", "me", user=MEMBER)
+    assert "URL shortener · 1 of 7 milestones" in on_slack.text, on_slack.text
+
+    done = await slack.command("/done", "challenge web-basics-01", user=MEMBER)
+    assert "challenges of step 1" in done.text, done.text
+    road = await discord.run("roadmap", {"step": "me"})
+    assert "challenges 1/" in road.text, road.text

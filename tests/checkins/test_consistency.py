@@ -69,10 +69,19 @@ async def brute_force(
             start = board_figures.period_start(period, today)
             active = start is None or any(d >= start for d in days)
             in_period = [d for d in days if _in_period(period, start, today, d)]
-            scores = {"streak": live, "longest": state.longest, "checkins": len(in_period)}
+            window = board_figures.period_start("30d", today)
+            last_30 = [d for d in days if _in_period("30d", window, today, d)]
+            scores = {
+                "streak": live,
+                "longest": state.longest,
+                "checkins": len(in_period),
+                # Always the last 30 days, whatever period is asked for.
+                "consistency": len(last_30),
+            }
             for by, score in scores.items():
-                if score > 0 and (by == "checkins" or active):
+                if score > 0 and (by in ("checkins", "consistency") or active):
                     boards[(by, period)][member] = score
+            # "steps" counts roadmap steps done: these histories have none, so it is empty.
     return boards
 
 

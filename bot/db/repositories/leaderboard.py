@@ -27,7 +27,7 @@ from bot.db.models import BoardCount, CheckIn, MemberStats
 from bot.db.repositories.board_figures import NO_DAY, period_start
 from bot.db.repositories.checkins import Executor
 
-BY = ("streak", "longest", "checkins")
+BY = ("streak", "longest", "checkins", "consistency", "steps")
 PERIODS = ("week", "month", "30d", "all")
 # Boards filtered by activity (streak/longest over a period) are read in one of two ways.
 # With at most this many members active in the period (Monday morning, for "this week"),
@@ -59,6 +59,11 @@ class BoardSpec:
     def __post_init__(self) -> None:
         if self.by not in BY or self.period not in PERIODS:
             raise ValueError(f"unknown board {self.by}/{self.period}")
+        if self.by == "consistency" and self.period != "30d":
+            # Check-in days in the last 30: the 30-day check-ins board, shown as "24/30".
+            object.__setattr__(self, "period", "30d")
+        if self.by == "steps" and self.period != "all":
+            object.__setattr__(self, "period", "all")
 
     @property
     def start(self) -> date | None:
@@ -76,12 +81,12 @@ class BoardSpec:
             return _STATS.c.live_run
         if self.by == "longest":
             return _STATS.c.longest
-        return _STATS.c[_CHECKIN_COLUMNS[self.period]]
+        return _STATS.c[_CHECKIN_COLUMNS[self.period]]  # checkins, consistency
 
     def histogram_filter(self) -> ColumnElement[bool]:
         """The ``board_counts`` rows this board's members are counted in."""
         where = _HIST.c.group_id == self.group_id
-        if self.by == "checkins":
+        if self.by in ("checkins", "consistency"):
             board = _CHECKIN_BOARDS[self.period]
             return where & (_HIST.c.board == board) & (_HIST.c.day == NO_DAY)
         if self.by == "longest" and self.period == "all":
@@ -115,8 +120,11 @@ async def read_board(
     """A page of a board and the caller's standing (figures must be rolled to ``today``).
 
     Two queries: the caller's figures with the board's size and the members above them
-    (sums over ``board_counts``), then the page from the board's index.
+    (sums over ``board_counts``), then the page from the board's index. The ``steps``
+    board reads ``member_progress`` the same way (:mod:`.steps_board`).
     """
+    if spec.by == "steps":
+        return await _steps_board(db, spec, member_id, limit, offset)
     mine = _mine(spec, -1 if member_id is None else member_id)
     # A caller who is not listed still gets a threshold; their rank is simply not shown.
     threshold = func.coalesce(mine[0], 2**31 - 1)
@@ -176,8 +184,23 @@ async def _top(
     return [(int(member_id), int(value)) for member_id, value in rows.all()]
 
 
+async def _steps_board(
+    db: Executor, spec: BoardSpec, member_id: int | None, limit: int, offset: int
+) -> BoardPage:
+    from bot.db.repositories import steps_board
+
+    score, rank, hidden, size = await steps_board.standing(db, spec.group_id, member_id)
+    entries = await steps_board.top(db, spec.group_id, limit, offset) if offset < size else []
+    me = Standing(score, rank, hidden=hidden) if member_id is not None else None
+    return BoardPage(entries, size, me)
+
+
 async def rank_of(db: Executor, spec: BoardSpec, score: int) -> int:
     """The rank a score has on a board: ``1 +`` the listed members with a higher score."""
+    if spec.by == "steps":
+        from bot.db.repositories import steps_board
+
+        return await steps_board.rank_of(db, spec.group_id, score)
     query = select(func.coalesce(func.sum(_HIST.c.members), 0)).where(
         spec.histogram_filter(), _HIST.c.score > score
     )

@@ -1,4 +1,7 @@
-"""``/admin export checkins|leaderboard``: the group's data as a CSV file.
+"""``/admin export checkins|leaderboard|progress``: the group's data as a CSV file.
+
+``progress`` is one row per member and roadmap step they started, finished or skipped
+(:func:`bot.features.progress.admin.export_reply`).
 
 ``checkins`` exports every check-in (optionally since a date) with the member, the local
 date, the instant, the timezone, platform, challenge, note and link. ``leaderboard``
@@ -9,9 +12,6 @@ formula are prefixed with ``'``.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.core.commands import Param, ParamKind, Role
@@ -22,27 +22,12 @@ from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories.leaderboard import BY, PERIODS, BoardSpec, read_board
 from bot.features.checkins.router import router
 from bot.features.checkins.service import group_today
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """CSV bytes (UTF-8 with a BOM, so spreadsheet apps detect the encoding)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+from bot.features.csv_file import to_csv
 
 
 @router.command(
     "export",
-    "Download the group's check-ins or a leaderboard as a CSV file.",
+    "Download the group's check-ins, a leaderboard or roadmap progress as a CSV file.",
     group="admin",
     requires=Role.MODERATOR,
     ephemeral=True,
@@ -50,15 +35,20 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
         Param(
             "what",
             ParamKind.CHOICE,
-            "checkins or leaderboard",
+            "checkins, leaderboard or progress",
             required=True,
-            choices=("checkins", "leaderboard"),
+            choices=("checkins", "leaderboard", "progress"),
         ),
         Param("by", ParamKind.CHOICE, "leaderboard: streak, longest or checkins", choices=BY),
         Param("period", ParamKind.CHOICE, "leaderboard: week, month, 30d or all", choices=PERIODS),
         Param("since", ParamKind.DATE, "checkins: only from this local date on"),
     ),
-    examples=("checkins", "checkins since:2026-01-01", "leaderboard by:checkins period:month"),
+    examples=(
+        "checkins",
+        "checkins since:2026-01-01",
+        "leaderboard by:checkins period:month",
+        "progress",
+    ),
 )
 async def export(
     ctx: CommandContext,
@@ -68,6 +58,10 @@ async def export(
     since: date | None = None,
 ) -> Reply:
     """Build the CSV file and attach it."""
+    if what == "progress":
+        from bot.features.progress.admin import export_reply
+
+        return await export_reply(ctx)
     if what == "checkins":
         rows = await checkins_repo.export_rows(ctx.session, ctx.group.id, since)
         content = to_csv(

@@ -1,7 +1,9 @@
 """``/leaderboard [by] [period] [limit]``, with **Previous**/**Next** page buttons.
 
-``by``: ``streak`` (current streaks), ``longest`` or ``checkins``; ``period``: ``week``
-(Monday to Sunday), ``month``, ``30d`` or ``all``, in the group's local days. ``checkins``
+``by``: ``streak`` (current streaks), ``longest``, ``checkins``, ``consistency``
+(check-in days in the last 30, shown "24/30") or ``steps`` (roadmap steps done);
+``period``: ``week`` (Monday to Sunday), ``month``, ``30d`` or ``all``, in the group's
+local days (``consistency`` is always the last 30 days, ``steps`` all time). ``checkins``
 counts check-ins in the period; for ``streak`` and ``longest`` the period lists the
 members who checked in during it. Hidden members are never ranked; ties share a rank.
 Everyone may look; the reply also shows the caller's own rank.
@@ -19,7 +21,7 @@ from bot.core.commands import Param, ParamKind
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Button, Reply
-from bot.db.repositories import board_roll
+from bot.db.repositories import board_roll, progress_summary
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories.leaderboard import BY, PERIODS, BoardPage, BoardSpec, rank_of, read_board
 from bot.features.cards import VIEWS, cards_enabled
@@ -27,21 +29,39 @@ from bot.features.checkins.router import router
 from bot.features.checkins.service import group_today
 
 PAGE_ACTION = "leaderboard.page"
-_TITLES = {"streak": "current streaks", "longest": "longest streaks", "checkins": "check-ins"}
+_TITLES = {
+    "streak": "current streaks",
+    "longest": "longest streaks",
+    "checkins": "check-ins",
+    "consistency": "consistency",
+    "steps": "roadmap steps done",
+}
 
 
 @router.command(
     "leaderboard",
     "The group's leaderboard: current streaks, longest streaks or check-ins.",
     params=(
-        Param("by", ParamKind.CHOICE, "streak (current, default), longest or checkins", choices=BY),
+        Param(
+            "by",
+            ParamKind.CHOICE,
+            "streak (current, default), longest, checkins, consistency or steps",
+            choices=BY,
+        ),
         Param("period", ParamKind.CHOICE, "week, month, 30d or all (default)", choices=PERIODS),
         Param(
             "limit", ParamKind.INTEGER, "How many to list (default 10)", min_value=1, max_value=25
         ),
         Param("view", ParamKind.CHOICE, "text (default) or card: a picture", choices=VIEWS),
     ),
-    examples=("", "by:checkins period:week", "longest month 20", "checkins week card"),
+    examples=(
+        "",
+        "by:checkins period:week",
+        "longest month 20",
+        "checkins week card",
+        "consistency",
+        "steps",
+    ),
 )
 async def leaderboard(
     ctx: CommandContext,
@@ -70,6 +90,10 @@ async def leaderboard_page(ctx: CommandContext, value: str) -> Reply:
 
 
 def _unit(by: str, score: int) -> str:
+    if by == "consistency":
+        return f"{score}/30"
+    if by == "steps":
+        return f"{score} step" if score == 1 else f"{score} steps"
     if by == "checkins":
         return f"{score} check-in" if score == 1 else f"{score} check-ins"
     return f"{score} day" if score == 1 else f"{score} days"
@@ -88,6 +112,10 @@ async def board_reply(
     today = await group_today(ctx)
     # First view of a new group day: move the day-dependent figures (cheap otherwise).
     await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
+    if by == "steps":
+        store = ctx.services.content
+        plan = (store.phases, store.steps)
+        await progress_summary.ensure_built(ctx.session, plan, ctx.group.id, ctx.now)
     spec = BoardSpec(ctx.group.id, by, period, today)
     board = await read_board(
         ctx.session, spec, ctx.member.id, limit=limit, offset=(page - 1) * limit
@@ -104,7 +132,7 @@ async def board_reply(
     if who:
         footer = f"Lists {who}. {footer}"
     buttons: list[Button] = []
-    value = f"by={by};period={period};limit={limit};page="
+    value = f"by={by};period={spec.period};limit={limit};page="
     if page > 1:
         buttons.append(Button("Previous", action_id=PAGE_ACTION, value=f"{value}{page - 1}"))
     if page * limit < board.size:
@@ -132,7 +160,11 @@ async def _lines(
     lines: list[str] = []
     rows: list[BoardRow] = []
     if not board.entries:
-        lines.append("No one is on this board yet. Check in with `/done` to be the first!")
+        lines.append(
+            "No one is on this board yet. Finish a step with `/roadmap done STEP` to be the first!"
+            if spec.by == "steps"
+            else "No one is on this board yet. Check in with `/done` to be the first!"
+        )
     rank, previous = 0, None
     for index, (member_id, score) in enumerate(board.entries):
         if score != previous:
@@ -147,7 +179,8 @@ async def _lines(
     if me is not None and me.hidden:
         lines.append("You are hidden from leaderboards (`/settings leaderboard:show` to appear).")
     elif me is None or me.rank is None:
-        lines.append("You are not on this board yet: check in with `/done`.")
+        how = "finish a step with `/roadmap done STEP`" if spec.by == "steps" else "check in"
+        lines.append(f"You are not on this board yet: {how}.")
     else:
         lines.append(f"You: **#{me.rank}** of {board.size} · {_unit(spec.by, me.score)}")
     return lines, tuple(rows)

@@ -315,6 +315,10 @@ async def set_hidden(db: Executor, member_id: int, hidden: bool, now: datetime) 
     await stats.ensure(db, [member_id], now)
     before = (await stats.load_for_write(db, [member_id], now))[member_id]
     await _write(db, [Change(before, replace(before, hidden=hidden))], now)
+    # The steps board (learning progress) respects the same opt-out.
+    from bot.db.repositories import progress_summary
+
+    await progress_summary.set_hidden(db, member_id, hidden)
 
 
 async def _write(

@@ -129,7 +129,10 @@ async def _redeem(ctx: CommandContext, code: str) -> Reply:
     if not await book.consume(found):
         return await reject(ctx, CodeKind.MEMBER)
     absorbed_id = ctx.member.id
-    result = await merge(ctx.session, survivor, ctx.member, ctx.now)
+    store = ctx.services.content
+    result = await merge(
+        ctx.session, survivor, ctx.member, ctx.now, plan=(store.phases, store.steps)
+    )
     # The invoking account now belongs to the survivor; audit entries name the survivor.
     ctx.member = survivor
     await _audit(ctx, survivor, absorbed_id, result)

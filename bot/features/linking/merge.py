@@ -15,18 +15,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.content.schema import Phase, Step
 from bot.db.models import Member
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories import board_figures, board_roll
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import progress as progress_repo
+from bot.db.repositories import progress_summary as summary_repo
 from bot.db.repositories import projects as projects_repo
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
@@ -77,9 +79,17 @@ async def group_policy(session: AsyncSession, group_id: int) -> StreakPolicy:
 
 
 async def merge(
-    session: AsyncSession, survivor: Member, absorbed: Member, now: datetime
+    session: AsyncSession,
+    survivor: Member,
+    absorbed: Member,
+    now: datetime,
+    plan: tuple[Sequence[Phase], Sequence[Step]] | None = None,
 ) -> MergeResult:
-    """Merge ``absorbed`` into ``survivor`` (same group) and recompute every figure."""
+    """Merge ``absorbed`` into ``survivor`` (same group) and recompute every figure.
+
+    ``plan`` (the content's phases and steps) lets the progress summaries follow; without
+    it the group's progress counts are rebuilt by their next reader.
+    """
     stored = await stats_repo.load(session, [survivor.id, absorbed.id], lock=False)
     before = {
         "survivor": _snapshot(stored.get(survivor.id), survivor.id),
@@ -93,7 +103,20 @@ async def merge(
         survivor.hidden = True
         await recording.set_hidden(session, survivor.id, True, now)
     # Learning progress is unioned step by step (the furthest status, earliest dates win).
+    mine = await progress_repo.load(session, survivor.id)
+    theirs = await progress_repo.load(session, absorbed.id)
     await progress_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
+    if plan is None:
+        await summary_repo.forget_built(session, survivor.group_id)
+    else:
+        merged = await progress_repo.load(session, survivor.id)
+        group = survivor.group_id
+        await summary_repo.refresh(
+            session, plan, (absorbed.id, group, absorbed.hidden), theirs, {}, now
+        )
+        await summary_repo.refresh(
+            session, plan, (survivor.id, group, survivor.hidden), mine, merged, now
+        )
     await progress_repo.merge_challenges(session, survivor.group_id, survivor.id, absorbed.id)
     await projects_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
     # Badges: one per person; the earlier of a badge both accounts earned is kept.

@@ -18,8 +18,9 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply, ReplyField
 from bot.db.repositories import progress as progress_repo
+from bot.db.repositories import progress_summary as summary_repo
 from bot.features.progress.card import with_progress_card
-from bot.features.progress.events import StepFinished, step_finished
+from bot.progress.events import StepFinished, step_finished
 from bot.progress.plan import (
     ProgressView,
     Status,
@@ -90,6 +91,39 @@ def view_reply(view: ProgressView) -> Reply:
     )
 
 
+async def _store(
+    ctx: CommandContext,
+    before: dict[str, StepRecord],
+    record: StepRecord,
+    *,
+    remove: bool = False,
+) -> bool:
+    """Save (or remove) one step record and refresh the member's summary and counts."""
+    after = dict(before)
+    if remove:
+        removed = await progress_repo.remove(ctx.session, ctx.member.id, record.step_id)
+        after.pop(record.step_id, None)
+    else:
+        await progress_repo.save(ctx.session, ctx.group.id, ctx.member.id, record, ctx.now)
+        after[record.step_id] = record
+        removed = False
+    store = ctx.services.content
+    await summary_repo.refresh(
+        ctx.session,
+        (store.phases, store.steps),
+        (ctx.member.id, ctx.group.id, ctx.member.hidden),
+        before,
+        after,
+        ctx.now,
+    )
+    return removed
+
+
+def resolve_step(store: ContentStore, typed: str) -> Step:
+    """The step ``typed`` names (or a close spelling), else a :class:`UserError`."""
+    return _resolve(store, typed)
+
+
 def _resolve(store: ContentStore, typed: str) -> Step:
     found = store.find_step(typed)
     if found.match is not None:
@@ -153,7 +187,7 @@ async def handle(ctx: CommandContext, verb: str, rest: str) -> Reply:
                 ephemeral=True,
             )
         new = StepRecord(step.id, Status.IN_PROGRESS, started_on=today)
-        await progress_repo.save(ctx.session, ctx.group.id, ctx.member.id, new, ctx.now)
+        await _store(ctx, records, new)
         return Reply(
             f"Started {label}. Checkpoint to pass:\n{step.checkpoint}\n"
             f"When you pass it: `/roadmap done {step.id} [LINK] [NOTE]`.",
@@ -164,11 +198,10 @@ async def handle(ctx: CommandContext, verb: str, rest: str) -> Reply:
             return Reply(f"You finished {label} already; it stays done.", ephemeral=True)
         base = record or StepRecord(step.id, Status.NOT_STARTED)
         new = replace(base, status=Status.SKIPPED, finished_on=today)
-        await progress_repo.save(ctx.session, ctx.group.id, ctx.member.id, new, ctx.now)
+        await _store(ctx, records, new)
         return Reply(f"Skipped {label}: marked as already known.", ephemeral=True)
     # reset
-    removed = await progress_repo.remove(ctx.session, ctx.member.id, step.id)
-    if not removed:
+    if record is None or not await _store(ctx, records, record, remove=True):
         return Reply(f"{label.capitalize()} was not started; nothing to reset.", ephemeral=True)
     return Reply(f"Reset {label}: it is not started again.", ephemeral=True)
 
@@ -207,7 +240,7 @@ async def _done(ctx: CommandContext, rest: str) -> Reply:
     new = replace(
         base, status=Status.DONE, finished_on=today, link=link or base.link, note=note or base.note
     )
-    await progress_repo.save(ctx.session, ctx.group.id, ctx.member.id, new, ctx.now)
+    await _store(ctx, records, new)
     await step_finished(ctx.session, StepFinished(ctx.group.id, ctx.member.id, step.id, today))
     view = await member_view(ctx)
     fields = [ReplyField("Checkpoint you confirmed", step.checkpoint)]

@@ -22,6 +22,7 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply, ReplyField
 from bot.db.repositories import projects as projects_repo
+from bot.features.progress.admin import ANNOUNCE
 from bot.features.progress.commands import describe_link, valid_link
 from bot.progress.events import ProjectFinished, project_finished
 from bot.progress.projects import ProjectRecord, ProjectStatus, tick
@@ -251,6 +252,8 @@ async def _milestone(ctx: CommandContext, rest: str) -> Reply:
         )
         goals = "\n".join(f"- {goal}" for goal in project.stretch)
         text = f"Every milestone of {project.name} is done. Stretch goals to try next:\n{goals}"
+        if (await ctx.settings())[ANNOUNCE]:
+            text += "\nThe group's channel will hear about it. 📣"
         return Reply(title=f"Finished {project.name} 🎉", text=text, fields=tuple(fields))
     return Reply(
         title=f"Milestone {number} of {count} done: {milestone.title} ✅",

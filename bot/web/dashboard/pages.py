@@ -34,7 +34,13 @@ from bot.web.dashboard.security import csrf_ok
 BOARD_PAGE = 50
 AUDIT_PAGE = 50
 OVERVIEW_TTL = timedelta(minutes=1)
-BOARD_TITLES = {"streak": "Current streak", "longest": "Longest streak", "checkins": "Check-ins"}
+BOARD_TITLES = {
+    "streak": "Current streak",
+    "longest": "Longest streak",
+    "checkins": "Check-ins",
+    "consistency": "Consistency (days of the last 30)",
+    "steps": "Roadmap steps done",
+}
 PERIOD_TITLES = {
     "week": "This week",
     "month": "This month",
