@@ -71,6 +71,7 @@ def create(app: App) -> ConsoleAdapter:
         output=sys.stdout,
         time_control=time_control,
         image_dir=app.settings.data_dir / "cards",
+        file_dir=app.settings.data_dir / "exports",
     )
 
     async def register_mirrors() -> None:

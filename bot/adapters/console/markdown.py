@@ -36,7 +36,7 @@ def to_markdown(reply: Reply) -> str:
     if reply.text:
         parts.append(reply.text)
     for field in reply.fields:
-        parts.append(f"**{field.name}**\n\n{field.value}")
+        parts.append(f"**{field.name}:**\n\n{field.value}")
     if reply.buttons:
         parts.append("  ".join(f"`[{b.label}]`" for b in reply.buttons))
     if reply.footer:
