@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import re
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path

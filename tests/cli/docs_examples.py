@@ -64,3 +64,30 @@ def command_examples(doc: Path) -> list[str]:
             continue
         commands.append(command)
     return commands
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A ``$ studybot …`` line in a document and the output shown under it."""
+
+    doc: Path
+    command: str
+    output: list[str]
+
+
+def transcripts() -> list[Transcript]:
+    """Every ``$ studybot ARGS`` shown with its output in a text block."""
+    found = []
+    for doc in DOCS:
+        for match in _BLOCK.finditer(doc.read_text(encoding="utf-8")):
+            lines = match.group(2).rstrip("\n").splitlines()
+            for i, line in enumerate(lines):
+                if not line.startswith("$ studybot "):
+                    continue
+                output = []
+                for following in lines[i + 1 :]:
+                    if following.startswith("$ "):
+                        break
+                    output.append(following)
+                found.append(Transcript(doc, line[2:], output))
+    return found

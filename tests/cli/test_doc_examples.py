@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -17,7 +18,16 @@ import pytest
 
 from bot.core.commands import Registry
 from bot.features import all_routers
-from tests.cli.docs_examples import DOCS, ROOT, Session, command_examples, quoted_promises, sessions
+from tests.cli.docs_examples import (
+    DOCS,
+    ROOT,
+    Session,
+    Transcript,
+    command_examples,
+    quoted_promises,
+    sessions,
+    transcripts,
+)
 from tests.cli.support import STUDYBOT, clean_env, studybot
 
 pytestmark = pytest.mark.slow
@@ -132,3 +142,17 @@ def test_the_collectors_find_the_documents_examples() -> None:
     docs = {s.doc.name for s in sessions()}
     assert {"README.md", "content.md", "scheduling.md", "linking.md"} <= docs
     assert all(doc.exists() for doc in DOCS)
+
+
+@pytest.mark.parametrize("shown", transcripts(), ids=lambda t: f"{t.doc.name}:{t.command}")
+def test_documented_transcripts_print_what_they_show(shown: Transcript, tmp_path: Path) -> None:
+    """``$ studybot …`` lines run from the checkout print exactly the lines shown under them."""
+    result = subprocess.run(
+        [str(STUDYBOT), *shlex.split(shown.command)[1:]],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=clean_env(tmp_path),
+        timeout=120,
+    )
+    assert result.stdout.rstrip("\n").splitlines() == shown.output, result.stdout + result.stderr
