@@ -51,7 +51,8 @@ def quoted_promises(paragraph: str) -> list[str]:
     """What a paragraph promises the output holds: "quoted" phrases and `>>> ` marker lines."""
     phrases = re.findall(r'"([^"\n]+)"', paragraph)
     phrases += re.findall(r"`(>>> [^`]+)`", paragraph)
-    return phrases
+    # "…" stands for what varies (a time): the text before it is the promise.
+    return [phrase.split("…", 1)[0].rstrip(" ·") for phrase in phrases]
 
 
 def command_examples(doc: Path) -> list[str]:
