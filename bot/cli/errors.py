@@ -13,6 +13,7 @@ import socket
 import sys
 import traceback
 
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
@@ -50,6 +51,8 @@ def explain(exc: BaseException) -> str:
     """One line for ``exc``: what went wrong, which setting, what to do."""
     if isinstance(exc, CliError):
         return str(exc)
+    if isinstance(exc, ValidationError) and exc.title == "Settings":
+        return _settings_problem(exc)
     if isinstance(exc, DatabaseUrlError):
         source = "DATABASE_URL" if exc.url == database_url_in_use() else "the database URL"
         return f"{source} {exc.problem}"
@@ -96,6 +99,29 @@ def _trace_to_log_file(exc: BaseException) -> None:
     )
     for handler in files:
         handler.handle(record)
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    """``STUDYBOT_HTTP_PORT='abc' is not valid: …`` for each setting that failed."""
+    from bot.config import Settings
+
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        secret = any(word in field for word in ("token", "secret", "database_url"))
+        shown = "" if secret else f"={error.get('input')!r}"  # never echo a secret
+        problems.append(f"{_env_name(Settings, field)}{shown}: {error['msg']}")
+    return "bad setting " + "; ".join(problems) + " (fix it in the environment or .env)"
+
+
+def _env_name(settings: type, field: str) -> str:
+    """The environment variable a settings field is read from."""
+    info = settings.model_fields.get(field)  # type: ignore[attr-defined]
+    alias = getattr(info, "validation_alias", None) if info is not None else None
+    choices = getattr(alias, "choices", None)
+    if choices:
+        return str(choices[0])
+    return f"STUDYBOT_{field.upper()}"
 
 
 def _is_network_error(exc: BaseException) -> bool:
