@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import __version__
+from bot.adapters.kit import AdapterFactory, AdapterKit, Lifecycle
 from bot.config import AdapterChoice, Settings
 from bot.content.store import ContentStore
 from bot.core.clock import Clock, FakeClock, SystemClock
@@ -32,13 +33,17 @@ from bot.core.services import Services
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.features import all_routers, all_setting_specs
+from bot.features.challenges import with_track_check
+from bot.features.checkins.writer import CheckinWriter
+from bot.features.schedule.runtime import build_schedule
+from bot.ops import readiness
+from bot.ops.loop_lag import LoopLagProbe
 from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
 
-# A component started by the app: an async start and an async stop.
-Lifecycle = tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]
-AdapterFactory = Callable[["App"], Adapter]
+__all__ = ["AdapterFactory", "App", "Lifecycle", "choose_adapters", "freeze_startup_objects"]
+
 TimeDriver = Callable[[datetime], Awaitable[None]]
 
 
@@ -84,22 +89,30 @@ class App:
             sessions=create_session_factory(self.engine),
             registry=registry,
             content=content,
-            setting_specs=all_setting_specs(),
+            setting_specs=with_track_check(all_setting_specs(), content),
         )
-        self.services.extras["messenger"] = self.messenger
-        self.services.extras["app"] = self
         self.dispatcher = Dispatcher(self.services)
         if self.settings.http_port is not None:
             self.http = HttpServer(self.settings.http_host, self.settings.http_port)
-        for install in _feature_installers():
-            install(self)
+        self._build_services(self.engine, self.services)
         if self.settings.dashboard:
             from bot.web.dashboard import install as install_dashboard
 
             install_dashboard(self.ensure_http(), self.services, self.dispatcher)
         # Adapters are built before anything starts so they can add HTTP routes.
+        kit = AdapterKit(
+            settings=self.settings,
+            clock=self.clock,
+            dispatcher=self.dispatcher,
+            services=self.services,
+            messenger=self.messenger,
+            http=lambda: self.http,
+            ensure_http=self.ensure_http,
+            add_component=self.components.append,
+            advance_time=self.advance_time if isinstance(self.clock, FakeClock) else None,
+        )
         for factory in self.adapter_factories:
-            adapter = factory(self)
+            adapter = factory(kit)
             self.adapters.append(adapter)
             self.messenger.register(adapter)
         for start, stop in self.components:
@@ -116,6 +129,47 @@ class App:
             __version__,
             ", ".join(a.platform.value for a in self.adapters),
         )
+
+    def _build_services(self, engine: AsyncEngine, services: Services) -> None:
+        """Build the long-lived services and add them as components, in start order.
+
+        The check-in writer (its own connection), the readiness checks and loop-lag probe
+        (when there is an HTTP server), then the scheduler, whose first catch-up waits for
+        the adapters to be ready.
+        """
+        writer = CheckinWriter(engine, self.clock)
+        services.checkin_writer = writer
+        self.components.append((writer.start, writer.stop))
+        self.components.append(self._operations(services))
+        schedule = build_schedule(
+            services, self.messenger, self.adapters, instance_id=self.settings.instance_id
+        )
+        services.schedule = schedule
+        services.settings_changed.append(schedule.scheduler.refresh)
+        self.components.append((schedule.start, schedule.stop))
+        if schedule.simulated:
+            self.time_drivers.append(schedule.drive)
+
+    def _operations(self, services: Services) -> Lifecycle:
+        """Readiness checks and the loop-lag probe, on the HTTP server if there is one."""
+        probe = LoopLagProbe()
+
+        async def start() -> None:
+            # Components start after the adapters are built, so a server that Slack's HTTP
+            # mode created on demand is there by now.
+            if self.http is None:
+                return
+            readiness.register(
+                self.http,
+                engine=lambda: self.engine,
+                adapters=self.adapters,
+                content=lambda: self.content,
+                draining=lambda: self.dispatcher is not None and self.dispatcher.draining,
+            )
+            services.loop_lag = probe
+            await probe.start()
+
+        return start, probe.stop
 
     async def run(self) -> None:
         """Start, then wait for SIGINT/SIGTERM or for an adapter to close; then stop."""
@@ -196,13 +250,6 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def _feature_installers() -> list[Callable[[App], Any]]:
-    """``install(app)`` hooks of features that add components (scheduler, HTTP server)."""
-    from bot.features import feature_modules
-
-    return [m.install for m in feature_modules() if callable(getattr(m, "install", None))]
 
 
 def choose_adapters(choice: AdapterChoice, settings: Settings) -> list[str]:
