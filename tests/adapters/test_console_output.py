@@ -40,6 +40,13 @@ def test_terminal_rendering_draws_markdown_and_mentions() -> None:
     assert not any(line.endswith(" ") for line in shown.splitlines())
 
 
+def test_terminal_rendering_keeps_each_line() -> None:
+    shown = ANSI.sub(
+        "", render_for_terminal(Reply(text="Current streak: 2 days.\nLongest: 5 days."))
+    )
+    assert shown.splitlines() == ["Current streak: 2 days.", "Longest: 5 days."]
+
+
 def test_plain_mentions() -> None:
     assert (
         plain_mentions("<#C1|general> <#general> <@U1|ann> <@&99>") == "#general #general @ann @99"
