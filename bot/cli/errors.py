@@ -13,6 +13,7 @@ import socket
 import sys
 import traceback
 
+import aiohttp
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -60,6 +61,11 @@ def explain(exc: BaseException) -> str:
         return (
             "the PostgreSQL driver (asyncpg) is not installed: install studybot[postgres] "
             "(pip install 'studybot[postgres]') or use a sqlite:/// DATABASE_URL"
+        )
+    if isinstance(exc, aiohttp.ClientConnectorError):  # Discord or Slack, not the database
+        return (
+            f"cannot reach {exc.host}:{exc.port} ({exc.os_error.strerror or exc.os_error}); "
+            "check the network, or DISCORD_API_BASE_URL / SLACK_API_URL"
         )
     if _is_network_error(exc):
         return f"cannot reach {_database_name()}: {_reason(exc)}; check DATABASE_URL"
