@@ -30,14 +30,6 @@ class CliError(Exception):
     """A problem the person running the command can fix; ``str()`` says how."""
 
 
-def redact(url: str) -> str:
-    """``url`` with any password masked, or a placeholder when it does not parse."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(unreadable)"
-
-
 def database_url_in_use() -> str | None:
     """The database URL the settings name, if they load at all."""
     from bot.config import load_settings
