@@ -35,6 +35,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.features import all_routers, all_setting_specs
 from bot.features.challenges import with_track_check
 from bot.features.checkins.writer import CheckinWriter
+from bot.features.recognition import build_recognition
 from bot.features.schedule.runtime import build_schedule
 from bot.ops import readiness
 from bot.ops.loop_lag import LoopLagProbe
@@ -146,6 +147,7 @@ class App:
         )
         services.schedule = schedule
         services.settings_changed.append(schedule.scheduler.refresh)
+        services.celebrations = build_recognition(services, schedule.scheduler, self.messenger)
         self.components.append((schedule.start, schedule.stop))
         if schedule.simulated:
             self.time_drivers.append(schedule.drive)

@@ -36,6 +36,7 @@ class StreakCard:
         checkins: Check-ins in total.
         today: The member's local today (the last calendar cell, marked).
         days: A state per local date; dates missing are drawn blank.
+        badges: Badge labels to show under the name (the highest of each kind).
     """
 
     name: str
@@ -46,6 +47,7 @@ class StreakCard:
     checkins: int
     today: date
     days: dict[date, DayState] = field(default_factory=dict)
+    badges: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

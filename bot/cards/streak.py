@@ -79,7 +79,10 @@ def _cell(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], state: DayS
 def render_streak(card: StreakCard) -> bytes:
     """The streak card for ``card`` as PNG bytes (1080 px wide)."""
     image, draw = canvas(HEIGHT)
-    top = header(draw, f"{card.name} · streak", f"{card.checkins} check-ins in all")
+    subtitle = f"{card.checkins} check-ins in all"
+    if card.badges:
+        subtitle += " · badges: " + ", ".join(card.badges)
+    top = header(draw, f"{card.name} · streak", subtitle)
     del top  # the figures sit at a fixed height so the calendar never moves
     _figure(draw, MARGIN, "Current streak", _days(card.current))
     _figure(draw, MARGIN + 330, "Longest streak", _days(card.longest))
@@ -128,4 +131,5 @@ def alt_text(card: StreakCard) -> str:
         f"Streak card for {card.name}: current streak {_days(card.current)}, longest "
         f"{_days(card.longest)}, {card.freezes} of {card.max_freezes} freezes. "
         f"Calendar of the last 26 weeks: {parts or 'no check-ins yet'}."
+        + (f" Badges: {', '.join(card.badges)}." if card.badges else "")
     )

@@ -35,6 +35,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     invite = actions.add_parser(
         "invite-url", help="print the link that adds the bot to a server, with its permissions"
     )
+    invite.add_argument(
+        "--role-rewards",
+        action="store_true",
+        help="also ask for Manage Roles, which /admin rewards role needs",
+    )
     invite.set_defaults(handler=run_invite_url)
 
 
@@ -116,7 +121,14 @@ def run_invite_url(args: argparse.Namespace) -> int:
     """Print the OAuth2 URL (application id from settings, else asked of Discord)."""
     import discord
 
-    from bot.adapters.discord.invite import PERMISSION_NAMES, PERMISSIONS, SCOPES, invite_url
+    from bot.adapters.discord.invite import (
+        PERMISSION_NAMES,
+        PERMISSIONS,
+        ROLE_REWARD_PERMISSION_NAMES,
+        ROLE_REWARD_PERMISSIONS,
+        SCOPES,
+        invite_url,
+    )
 
     settings = settings_from(args)
     app_id: int | str | None = settings.discord_application_id
@@ -130,7 +142,9 @@ def run_invite_url(args: argparse.Namespace) -> int:
         except discord.LoginFailure:
             print("Discord refused DISCORD_TOKEN (401). Copy the token again from the portal.")
             return 2
-    print(invite_url(app_id))
-    names = ", ".join(PERMISSION_NAMES)
-    print(f"Scopes: {' '.join(SCOPES)}. Permissions ({PERMISSIONS.value}): {names}.")
+    roles = bool(getattr(args, "role_rewards", False))
+    permissions = ROLE_REWARD_PERMISSIONS if roles else PERMISSIONS
+    names = ", ".join(ROLE_REWARD_PERMISSION_NAMES if roles else PERMISSION_NAMES)
+    print(invite_url(app_id, role_rewards=roles))
+    print(f"Scopes: {' '.join(SCOPES)}. Permissions ({permissions.value}): {names}.")
     return 0

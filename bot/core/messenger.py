@@ -42,3 +42,9 @@ class Messenger:
         return await self.adapter(destination.platform).send(
             destination, reply, idempotency_key=idempotency_key
         )
+
+    async def set_role(
+        self, platform: Platform, space_id: str, user_id: str, role_id: str, *, grant: bool
+    ) -> None:
+        """Grant or remove a role through ``platform``'s adapter (errors propagate)."""
+        await self.adapter(platform).set_role(space_id, user_id, role_id, grant=grant)

@@ -41,6 +41,7 @@ class Capability(StrEnum):
     BUTTONS = "buttons"
     DIRECT_MESSAGES = "direct_messages"
     FILES = "files"
+    ROLES = "roles"  # the bot can grant platform roles (Discord; Slack has none)
 
 
 class SendError(Exception):
@@ -110,6 +111,18 @@ class Adapter(ABC):
         after an uncertain failure does not create a second message where the platform
         supports it (Discord ``nonce`` with ``enforce_nonce``; Slack metadata lookup).
         """
+
+    async def set_role(self, space_id: str, user_id: str, role_id: str, *, grant: bool) -> None:
+        """Grant (or, with ``grant=False``, remove) a role; idempotent on the platform.
+
+        Raises :class:`SendError` (``permanent`` for a 403: missing Manage Roles, or a
+        role above the bot's own). Platforms without roles refuse it permanently.
+        """
+        raise SendError(
+            f"{self.platform.value} has no roles a bot can grant",
+            permanent=True,
+            code="unsupported",
+        )
 
     async def publish_commands(self, registry: Registry) -> None:  # noqa: B027
         """Register commands with the platform, where that is a runtime action."""

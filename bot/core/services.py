@@ -39,8 +39,10 @@ class Services:
             (:class:`bot.features.schedule.runtime.ScheduleRuntime`), once built.
         loop_lag: The event-loop lag probe (:class:`bot.ops.loop_lag.LoopLagProbe`), when an
             HTTP server serves ``/metrics``.
+        celebrations: Milestone celebrations and role rewards
+            (:class:`bot.features.awards.celebrate.Celebrations`), once built.
 
-    The last three are typed by the core's :class:`~bot.core.ports.Component` port, since
+    The last four are typed by the core's :class:`~bot.core.ports.Component` port, since
     the core cannot name feature types; each feature's accessor (``writer_of``,
     ``runtime_of``) narrows it to the concrete class.
     """
@@ -55,6 +57,7 @@ class Services:
     checkin_writer: Component | None = None
     schedule: Component | None = None
     loop_lag: Component | None = None
+    celebrations: Component | None = None
 
     async def notify_settings_changed(self, group_id: int) -> None:
         """Run every ``settings_changed`` hook for ``group_id``."""

@@ -382,3 +382,6 @@ from bot.db.models_progress import (  # noqa: E402, F401
     ProgressCount,
     ProjectProgress,
 )
+
+# Recognition (issue 15): awards and role rewards.
+from bot.db.models_recognition import Award, RewardRole  # noqa: E402, F401

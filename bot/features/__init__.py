@@ -31,6 +31,7 @@ FEATURES: tuple[str, ...] = (
     "help",
     "linking",
     "projects",
+    "recognition",
     "roadmap",
     "schedule",
 )

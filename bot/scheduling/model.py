@@ -21,6 +21,7 @@ class PostKind(StrEnum):
     TIP = "tip"
     RECAP = "recap"
     REMINDER = "reminder"
+    CELEBRATION = "celebration"  # a batch of earned milestones (bot/features/recognition)
 
 
 #: The kinds posted to a channel on a fixed local schedule (reminders follow each member).
@@ -54,6 +55,15 @@ IN_FLIGHT: frozenset[PostStatus] = frozenset(
 def reminder_channel(member_id: int) -> str:
     """The ledger "channel" of a member's reminders (they follow the member, not a channel)."""
     return f"member:{member_id}"
+
+
+def celebration_channel(first_award_id: int) -> str:
+    """The ledger "channel" of a celebration: its first award, unique per member+milestone.
+
+    The destination (a channel or the member's direct messages) is worked out when the
+    post is prepared; the key only has to be unique and the same on every retry.
+    """
+    return f"award:{first_award_id}"
 
 
 def reminder_member(channel_id: str) -> int | None:

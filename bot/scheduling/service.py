@@ -86,6 +86,10 @@ class Scheduler:
         self._startup: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[object]] = set()
         self._slots = asyncio.Semaphore(self.config.concurrency)
+        #: Post kinds owned by features (celebrations): how to finish a taken-over row.
+        self.resumers: dict[PostKind, Callable[[ledger.Claim], Awaitable[Outcome]]] = {}
+        #: Run by every catch-up pass after the groups' posts (pending celebrations).
+        self.catch_up_hooks: list[Callable[[], Awaitable[object]]] = []
 
     async def start(self) -> None:
         """Start the timer and, in the background, the first catch-up pass."""
@@ -148,6 +152,11 @@ class Scheduler:
                     log.exception("catch-up of group %s failed", schedule.group_id)
 
         await asyncio.gather(*(one(s) for s in schedules))
+        for hook in self.catch_up_hooks:
+            try:
+                await hook()
+            except Exception:
+                log.exception("a catch-up hook failed")
         await self.sweep()
 
     async def rebuild(self) -> int:
@@ -251,6 +260,10 @@ class Scheduler:
             if claim is None:
                 continue
             log.info("taking over %s (attempt %d)", claim.key.describe(), claim.attempt)
+            resume = self.resumers.get(claim.key.kind)
+            if resume is not None:
+                outcomes.append(await resume(claim))
+                continue
             async with deps.sessions() as session:
                 schedule = await load_schedule(session, space.group_id)
             if schedule is None:

@@ -14,6 +14,7 @@ ERROR_MESSAGES: dict[int, str] = {
     10004: "Unknown Guild",
     10007: "Unknown Member",
     10008: "Unknown Message",
+    10011: "Unknown Role",
     10013: "Unknown User",
     10015: "Unknown Webhook",
     10062: "Unknown interaction",

@@ -27,7 +27,9 @@ from .discord_interactions import (
 )
 from .discord_messages import MessageRoutes
 from .discord_payloads import (
+    ADMINISTRATOR,
     JSON,
+    MANAGE_ROLES,
     SnowflakeGenerator,
     UploadedFile,
     validate_commands,
@@ -72,6 +74,8 @@ _ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/guilds/{guild_id}/channels", "get_guild_channels"),
     ("GET", "/guilds/{guild_id}/members", "list_members"),
     ("GET", "/guilds/{guild_id}/members/{user_id}", "get_member"),
+    ("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", "add_member_role"),
+    ("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", "remove_member_role"),
 ]
 
 
@@ -452,3 +456,37 @@ class DiscordRestServer:
         if uid not in self.world.guilds[gid].members:
             raise ApiError(404, 10007)
         return 200, self.world.member_payload(gid, uid)
+
+    def _role_change(self, p: dict[str, str]) -> tuple[list[int], int]:
+        """Check a role change as Discord does; the member's role list and the role id.
+
+        The bot needs Manage Roles (or Administrator), and the role must sit below the
+        bot's highest role: otherwise 403 50013 Missing Permissions, as on Discord.
+        """
+        gid = self.guild_or_error(p["guild_id"])
+        guild = self.world.guilds[gid]
+        uid, rid = int(p["user_id"]), int(p["role_id"])
+        if uid not in guild.members:
+            raise ApiError(404, 10007)
+        if rid not in guild.roles:
+            raise ApiError(404, 10011)
+        bot = self.world.bot_user_id
+        perms = self.world.permissions(gid, bot)
+        if not perms & (MANAGE_ROLES | ADMINISTRATOR):
+            raise ApiError(403, 50013)
+        top = max((guild.roles[r].position for r in guild.members[bot].roles), default=0)
+        if guild.roles[rid].position >= top:
+            raise ApiError(403, 50013)
+        return guild.members[uid].roles, rid
+
+    async def _h_add_member_role(self, rec: RecordedRequest, p: dict[str, str]) -> Reply:
+        roles, rid = self._role_change(p)
+        if rid not in roles:
+            roles.append(rid)
+        return 204, None
+
+    async def _h_remove_member_role(self, rec: RecordedRequest, p: dict[str, str]) -> Reply:
+        roles, rid = self._role_change(p)
+        if rid in roles:
+            roles.remove(rid)
+        return 204, None

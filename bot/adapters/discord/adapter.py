@@ -9,10 +9,10 @@ from contextlib import suppress
 import aiohttp
 import discord
 
-from bot.adapters.base import Adapter, Capability
+from bot.adapters.base import Adapter, Capability, SendError
 from bot.adapters.discord.client import make_client, point_at, restore_endpoints
 from bot.adapters.discord.interactions import InteractionHandler
-from bot.adapters.discord.sending import send_reply
+from bot.adapters.discord.sending import send_reply, to_send_error
 from bot.adapters.discord.sync import registered_drift, sync_commands
 from bot.config import Settings
 from bot.core.commands import Registry
@@ -37,7 +37,13 @@ class DiscordAdapter(Adapter):
 
     platform = Platform.DISCORD
     capabilities = frozenset(
-        {Capability.EPHEMERAL, Capability.BUTTONS, Capability.DIRECT_MESSAGES, Capability.FILES}
+        {
+            Capability.EPHEMERAL,
+            Capability.BUTTONS,
+            Capability.DIRECT_MESSAGES,
+            Capability.FILES,
+            Capability.ROLES,
+        }
     )
 
     def __init__(
@@ -152,3 +158,24 @@ class DiscordAdapter(Adapter):
         if self.client is None:
             raise RuntimeError("the Discord adapter is not started")
         await sync_commands(self.client)
+
+    async def set_role(self, space_id: str, user_id: str, role_id: str, *, grant: bool) -> None:
+        """``PUT`` (or ``DELETE``) ``/guilds/{g}/members/{u}/roles/{r}``: a role reward.
+
+        Both are idempotent on Discord, so a retry after an unanswered request is safe.
+        A 403 (no Manage Roles, or the role is above the bot's highest) raises a permanent
+        :class:`SendError` the caller records for ``/admin rewards``; nothing is raised
+        further.
+        """
+        if self.client is None:
+            raise SendError("the Discord client is not running", code="not_running")
+        http = self.client.http
+        try:
+            if grant:
+                await http.add_role(space_id, user_id, role_id, reason="studybot milestone reward")
+            else:
+                await http.remove_role(
+                    space_id, user_id, role_id, reason="studybot: a higher milestone's role"
+                )
+        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise to_send_error(exc) from exc

@@ -20,7 +20,18 @@ PERMISSIONS = discord.Permissions(
 
 PERMISSION_NAMES = ("View Channels", "Send Messages", "Embed Links")
 
+# Only with role rewards (``/admin rewards role``): granting a role needs Manage Roles, and
+# the bot's own role must sit above the roles it grants (Discord's rule, not a permission).
+ROLE_REWARD_PERMISSIONS = discord.Permissions(
+    PERMISSIONS.value | discord.Permissions(manage_roles=True).value
+)
+ROLE_REWARD_PERMISSION_NAMES = (*PERMISSION_NAMES, "Manage Roles")
 
-def invite_url(application_id: int | str) -> str:
-    """The URL a server admin opens to add studybot to a server."""
-    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+
+def invite_url(application_id: int | str, *, role_rewards: bool = False) -> str:
+    """The URL a server admin opens to add studybot to a server.
+
+    ``role_rewards`` adds Manage Roles, for ``/admin rewards role``.
+    """
+    permissions = ROLE_REWARD_PERMISSIONS if role_rewards else PERMISSIONS
+    return discord.utils.oauth_url(application_id, permissions=permissions, scopes=SCOPES)

@@ -1,4 +1,4 @@
-"""The App Home tab: the member's streak, today's challenge and their leaderboard rank.
+"""The App Home tab: the member's streak, badges, today's challenge and leaderboard rank.
 
 It is built from the very replies the commands give (``/streak``, ``/challenge``,
 ``/leaderboard``), dispatched internally for the member, so the Home tab never disagrees with
@@ -19,7 +19,7 @@ from bot.core.models import Actor, Invocation, Platform, Reply, SpaceRef
 
 log = logging.getLogger(__name__)
 
-HOME_COMMANDS = ("streak", "challenge", "leaderboard")
+HOME_COMMANDS = ("streak", "badges", "challenge", "leaderboard")
 TITLE = "Your study group"
 NO_COMMANDS = "Use `/help` in any channel to see what studybot can do."
 

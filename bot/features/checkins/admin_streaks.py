@@ -26,6 +26,8 @@ from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.stats import StatsRow
+from bot.features.awards.celebrate import celebrate_soon
+from bot.features.awards.repairs import repair_badges
 from bot.features.checkins import recording
 from bot.features.checkins.audit_check import verify_members
 from bot.features.checkins.done import days
@@ -101,11 +103,20 @@ async def admin_streak(
         what = "recomputed from the check-ins"
     changes = await recording.recompute(ctx.session, [target.id], where.policy, ctx.now)
     after = changes[target.id].after
+    badges = await repair_badges(ctx, target, before, after, action, reason)
+    if badges.awarded:
+        services, group_id = ctx.services, ctx.group.id
+        ctx.after_commit(lambda: celebrate_soon(services, group_id))
+    audited = snapshot(after)
+    if badges.awarded:
+        audited["badges_awarded"] = list(badges.awarded)
+    if badges.kept:
+        audited["badges_kept"] = list(badges.kept)
     await ctx.audit(
         f"streak.{action}",
         target=f"member:{target.id}",
         before=snapshot(before),
-        after=snapshot(after),
+        after=audited,
         reason=(reason or "").strip() or None,
     )
     shown = current(after.state, where.today, where.policy, await excused_days(ctx, target))
@@ -114,6 +125,7 @@ async def admin_streak(
             f"{possessive(target.display_name, start=True)} streak {what}. Now "
             f"**{days(shown.run)}** (was {days(before.state.run if before else 0)}); longest "
             f"{days(after.state.longest)}, {count(after.state.total, 'check-in')}. Audited."
+            + badges.text()
         )
     )
 

@@ -185,5 +185,7 @@ def answer(name: str, result: CheckinResult, where: MemberDay) -> Reply:
         lines.append("You earned a streak freeze.")
     if spent or result.freeze_earned:
         lines.append(f"Freezes held: {state.freezes}.")
+    if result.earned:
+        lines.append("🎉 New badge: " + ", ".join(item.badge for item in result.earned) + "!")
     lines.append(ends)
     return Reply(text="\n".join(lines))

@@ -23,6 +23,8 @@ from bot.db.repositories import audit as audit_repo
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
+from bot.features.awards.celebrate import celebrate_soon
+from bot.features.awards.earn import Cause
 from bot.features.checkins import recording
 from bot.features.checkins.router import router
 from bot.features.checkins.rules import policy_from
@@ -35,15 +37,21 @@ RECOMPUTE_BATCH = 500
 AMNESTY_PAST_DAYS = 365
 
 
-async def recompute_group(services: Services, group_id: int) -> int:
-    """Replay every member of a group under its current rules; returns how many."""
+async def recompute_group(services: Services, group_id: int, cause: Cause | None = None) -> int:
+    """Replay every member of a group under its current rules; returns how many.
+
+    Milestones the replay crosses (an amnesty restoring streaks) are earned with ``cause``
+    and celebrated afterwards in one batched post, not one per member.
+    """
     async with services.sessions() as session:
         members = await stats_repo.member_ids(session, group_id)
         policy = policy_from(await settings_repo.load(session, group_id))
     for first in range(0, len(members), RECOMPUTE_BATCH):
         chunk = members[first : first + RECOMPUTE_BATCH]
         async with services.sessions() as session, session.begin():
-            await recording.recompute(session, chunk, policy, services.clock.now())
+            await recording.recompute(session, chunk, policy, services.clock.now(), cause=cause)
+    if cause is not None:
+        await celebrate_soon(services, group_id)
     return len(members)
 
 
@@ -74,8 +82,12 @@ async def amnesty(ctx: CommandContext, day: date, reason: str | None = None) -> 
     members = len(await stats_repo.member_ids(ctx.session, ctx.group.id))
     services, group_id = ctx.services, ctx.group.id
 
+    cause = Cause(
+        "amnesty", note=f"amnesty of {day.isoformat()}: {why}"[:500], space_id=ctx.space.id
+    )
+
     async def recompute() -> None:
-        count = await recompute_group(services, group_id)
+        count = await recompute_group(services, group_id, cause)
         log.info("amnesty %s: recomputed %d members of group %d", day, count, group_id)
 
     ctx.after_commit(recompute)

@@ -24,6 +24,7 @@ from enum import StrEnum
 from bot.db.repositories import board_figures, checkins, stats
 from bot.db.repositories.checkins import Executor, NewCheckin
 from bot.db.repositories.stats import StatsRow
+from bot.features.awards.earn import Cause, earn
 from bot.features.checkins.figures import (
     Change,
     replayed_row,
@@ -31,6 +32,7 @@ from bot.features.checkins.figures import (
     total_deltas,
     window_counts,
 )
+from bot.recognition import Milestone
 from bot.streaks import CheckInDay, StreakPolicy, apply
 
 
@@ -75,6 +77,7 @@ class CheckinResult:
     day: date
     before: StatsRow | None
     after: StatsRow
+    earned: tuple[Milestone, ...] = ()
 
     @property
     def freezes_spent(self) -> int:
@@ -151,7 +154,22 @@ async def record(
     if to_replay:
         changes.update(await _replay_members(db, to_replay, rows, days))
     await _write(db, changes.values(), now, moved=False)
-    return _results(requests, inserted, set(rejected), rows, changes)
+    platforms = {r.checkin.member_id: r.checkin.platform for r in requests}
+    earned = await _earn(db, changes, Cause("checkin", platforms=platforms), now)
+    results = _results(requests, inserted, set(rejected), rows, changes)
+    return [
+        replace(result, earned=tuple(earned.get(request.checkin.member_id, ())))
+        if result.status is Status.COUNTED
+        else result
+        for request, result in zip(requests, results, strict=True)
+    ]
+
+
+async def _earn(
+    db: Executor, changes: dict[int, Change], cause: Cause, now: datetime
+) -> dict[int, list[Milestone]]:
+    """Awards the changes earned (milestones crossed), in this transaction."""
+    return await earn(db, ((c.before, c.after) for c in changes.values()), cause, now)
 
 
 @dataclass
@@ -235,6 +253,8 @@ async def recompute(
     member_ids: Iterable[int],
     policy: StreakPolicy,
     now: datetime,
+    *,
+    cause: Cause | None = None,
 ) -> dict[int, Change]:
     """Replay members' figures from their rows (check-ins, overrides, excused days).
 
@@ -243,6 +263,8 @@ async def recompute(
         member_ids: Members of one group.
         policy: The group's current rules: history is replayed under them.
         now: Stored as ``updated_at``.
+        cause: Why (a repair, an amnesty): milestones the replay crosses are earned with
+            it. ``None`` earns nothing (merging accounts moves their awards instead).
 
     Returns:
         Each member's change (before and after), already written.
@@ -255,6 +277,8 @@ async def recompute(
     days = await board_figures.board_days(db, {row.group_id for row in rows.values()})
     changes = await _replay_members(db, dict.fromkeys(wanted, policy), rows, days)
     await _write(db, changes.values(), now)
+    if cause is not None:
+        await _earn(db, changes, cause, now)
     return changes
 
 

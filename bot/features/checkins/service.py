@@ -18,6 +18,7 @@ from bot.core.services import Services
 from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
+from bot.features.awards.celebrate import celebrate_soon
 from bot.features.checkins.recording import CheckinRequest, CheckinResult, record
 from bot.features.checkins.rules import policy_from
 from bot.features.checkins.writer import CheckinWriter, WriterClosed
@@ -74,6 +75,15 @@ async def group_today(ctx: CommandContext) -> date:
 
 
 async def record_checkin(ctx: CommandContext, request: CheckinRequest) -> CheckinResult:
+    """Record one check-in (see :func:`_record`); celebrate what it earned after commit."""
+    result = await _record(ctx, request)
+    if result.earned:
+        services, group_id = ctx.services, ctx.group.id
+        ctx.after_commit(lambda: celebrate_soon(services, group_id))
+    return result
+
+
+async def _record(ctx: CommandContext, request: CheckinRequest) -> CheckinResult:
     """Record one check-in, through the batching writer when that is safe.
 
     The writer commits in its own transaction. If this invocation's transaction has

@@ -21,6 +21,7 @@ from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.spaces import find_members
+from bot.features.awards.badges_view import badge_lines, best_badges, short_badges
 from bot.features.cards import VIEWS, cards_enabled
 from bot.features.checkins.calendar import frozen_days, grid, marks
 from bot.features.checkins.done import days
@@ -98,6 +99,9 @@ async def streak(
         f"Longest: {days(state.longest)} · Check-ins: {state.total} · "
         f"Freezes: {shown.freezes_left} of {where.policy.max_freezes}{_next_freeze(state, where)}"
     )
+    badges, best = await _badges(ctx, target)
+    if badges:
+        lines.append(f"Badges: {badges}")
     whose = "Your" if yours else "Their"
     footer = f"{whose} day ends in {format_duration(where.time_left())} ({where.tz_name})."
     if target.hidden:
@@ -123,9 +127,16 @@ async def streak(
         checkins=state.total,
         today=where.today,
         days={day: DayState(mark) for day, mark in long_marks.items()},
+        badges=best,
     )
     image = await render_image(render_streak, alt_text, card, "streak.png")
     return replace(reply, image=image)
+
+
+async def _badges(ctx: CommandContext, member: Member) -> tuple[str, tuple[str, ...]]:
+    """The member's badges in one short line ("" when none) and the card's labels."""
+    lines = await badge_lines(ctx, member)
+    return short_badges(lines), tuple(item.label for item in best_badges(lines))
 
 
 def _next_freeze(state: StreakState, where: MemberDay) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member
+from bot.db.repositories import awards as awards_repo
 from bot.db.repositories import board_figures, board_roll
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import progress as progress_repo
@@ -95,6 +96,8 @@ async def merge(
     await progress_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
     await progress_repo.merge_challenges(session, survivor.group_id, survivor.id, absorbed.id)
     await projects_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
+    # Badges: one per person; the earlier of a badge both accounts earned is kept.
+    await awards_repo.move_member(session, absorbed.id, survivor.id)
     await delete_member(session, absorbed)
     after = (await stats_repo.load(session, [survivor.id], lock=False)).get(survivor.id)
     excuses = await stats_repo.excuses(session, [survivor.group_id], [survivor.id])

@@ -17,6 +17,7 @@ LABELS = {
     PostKind.TIP: "Tip",
     PostKind.RECAP: "Weekly recap",
     PostKind.REMINDER: "Reminder",
+    PostKind.CELEBRATION: "Celebration",
 }
 STATUS_MARKS = {
     PostStatus.SENT: "✅ sent",

@@ -23,6 +23,7 @@ from bot.core.ports import Adapter
 from bot.core.services import Services
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.spaces import get_or_create_space
+from bot.features.awards.earn import Cause
 from bot.features.checkins.moderation import recompute_group
 from bot.scheduling.config import SINCE_KEY
 from bot.scheduling.delivery import Delivery
@@ -32,6 +33,9 @@ from bot.scheduling.service import Scheduler, SchedulerConfig, default_instance_
 from bot.scheduling.timer import ApsTimer, SimulatedTimer, Timer
 
 log = logging.getLogger(__name__)
+
+#: Streaks a missed daily post restores earn their milestones as well.
+OUTAGE = Cause("outage", note="a day excused after a missed daily post")
 
 #: With a simulated clock no timer job can be lost, so the safety pass is off and the
 #: sweeper runs less often (each run is a query per simulated interval).
@@ -130,7 +134,7 @@ def build_schedule(
         delivery=Delivery(messenger, Pacer()),
         owner=default_instance_id(instance_id),
         platforms=messenger.platforms,
-        day_excused=lambda group_id: recompute_group(services, group_id),
+        day_excused=lambda group_id: recompute_group(services, group_id, OUTAGE),
     )
 
     async def adapters_ready() -> None:

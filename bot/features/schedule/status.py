@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from bot.core.commands import Role
 from bot.core.context import CommandContext
 from bot.core.models import Reply, ReplyField
+from bot.features.awards.roles import role_problems
 from bot.features.schedule.describe import (
     LABELS,
     channel_ref,
@@ -70,6 +71,9 @@ async def admin_schedule(ctx: CommandContext) -> Reply:
     if blocked:
         fields.append(ReplyField("Channels the bot cannot write to", "\n".join(blocked)))
     fields.append(await _reminder_field(ctx, schedule, space_ids))
+    refused = await role_problems(ctx.session, ctx.group.id)
+    if refused:
+        fields.append(ReplyField("Role rewards the bot could not grant", "\n".join(refused)))
     state = "**paused** (`/admin resume`)" if schedule.paused else "on"
     local = now.astimezone(tz)
     return Reply(

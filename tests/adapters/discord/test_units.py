@@ -108,3 +108,13 @@ def test_choices_and_descriptions() -> None:
     assert option_description(day) == "The day to excuse. (YYYY-MM-DD)"
     full = Param("day", ParamKind.DATE, "d" * 95)
     assert option_description(full) == "d" * 95
+
+
+def test_the_invite_asks_for_manage_roles_only_with_role_rewards() -> None:
+    from urllib.parse import parse_qs, urlparse
+
+    from bot.adapters.discord.invite import invite_url
+
+    plain = parse_qs(urlparse(invite_url(1)).query)["permissions"]
+    roles = parse_qs(urlparse(invite_url(1, role_rewards=True)).query)["permissions"]
+    assert plain == ["19456"] and roles == [str(19456 | 1 << 28)]

@@ -36,6 +36,7 @@ from bot.db.models import (
     Setting,
     Space,
 )
+from bot.db.models_recognition import Award, RewardRole
 from bot.db.repositories.settings import GROUP_SCOPE
 
 _SETTINGS = cast(Table, Setting.__table__)
@@ -88,6 +89,8 @@ async def absorb_group(session: AsyncSession, *, source: int, target: int) -> di
         (Member, "members"),
         (Space, "spaces"),
         (AuditEntry, "audit_entries"),
+        (Award, "awards"),
+        (RewardRole, "reward_roles"),
     ):
         counts[label] = await _regroup(session, model, source, target)
     counts["settings"] = await _move_scoped_settings(session, source, target)
@@ -235,6 +238,7 @@ async def move_members(
             update(MemberStats).where(MemberStats.member_id.in_(chunk)),
             update(CheckinCount).where(CheckinCount.member_id.in_(chunk)),
             update(ExcusedDay).where(ExcusedDay.member_id.in_(chunk)),
+            update(Award).where(Award.member_id.in_(chunk)),
         ):
             await session.execute(
                 statement.values(group_id=target).execution_options(synchronize_session="evaluate")
