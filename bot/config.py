@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     http_port: int | None = Field(
         None, description="Port for /healthz, /readyz, /metrics and Slack HTTP mode."
     )
-    http_host: str = Field("0.0.0.0", description="Interface the HTTP server binds to.")
+    # Loopback unless told: a laptop run must not expose /metrics or the dashboard to the
+    # network. The container images set 0.0.0.0, where the port is published on purpose.
+    http_host: str = Field("127.0.0.1", description="Interface the HTTP server binds to.")
     default_timezone: str = Field("UTC", description="Timezone of a new group.")
     instance_id: str | None = Field(None, description="Name of this process in the post ledger.")
     shutdown_timeout: float = Field(20.0, description="Seconds to finish in-flight work on stop.")

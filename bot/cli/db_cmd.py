@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
+
+from sqlalchemy.exc import DBAPIError
 
 from bot.cli import db_tools
 from bot.cli.common import settings_from
@@ -25,6 +28,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     down.set_defaults(handler=downgrade)
     cur = db_sub.add_parser("current", help="show the database's revision")
     cur.set_defaults(handler=current)
+    wait_parser = db_sub.add_parser(
+        "wait",
+        help="wait until the database is reachable and fully migrated (a deployment's init step)",
+    )
+    wait_parser.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait (default 300; 0 checks once)"
+    )
+    wait_parser.set_defaults(handler=wait)
     db_tools.add_parsers(db_sub)
 
 
@@ -74,3 +85,47 @@ def current(args: argparse.Namespace) -> int:
 
     asyncio.run(go())
     return 0
+
+
+#: Seconds between two looks at the database while waiting.
+WAIT_INTERVAL = 2.0
+
+
+def wait(args: argparse.Namespace) -> int:
+    """Exit 0 once the schema is at head; 1 when ``--timeout`` passes first.
+
+    Kubernetes runs this as the Deployment's init container, so pods start only after the
+    migration Job has upgraded the schema (``STUDYBOT_AUTO_MIGRATE=false`` there).
+    """
+    settings = settings_from(args)
+    head = migrate.head_revision()
+
+    async def go() -> str:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, args.timeout)
+        engine = create_engine(settings.database_url)
+        seen = "unreachable"
+        try:
+            while True:
+                try:
+                    if await migrate.is_up_to_date(engine):
+                        return "ready"
+                    seen = f"at {await migrate.current_revision(engine) or 'base'}"
+                except (OSError, DBAPIError) as exc:
+                    seen = f"unreachable ({type(exc).__name__})"
+                if loop.time() >= deadline:
+                    return seen
+                await asyncio.sleep(WAIT_INTERVAL)
+        finally:
+            await engine.dispose()
+
+    state = asyncio.run(go())
+    if state == "ready":
+        print(f"database at {head}")
+        return 0
+    print(
+        f"studybot: the database is {state}, not at {head}, after {args.timeout:g} s: "
+        "run `studybot db upgrade` (the migration Job) first",
+        file=sys.stderr,
+    )
+    return 1

@@ -13,6 +13,8 @@ import socket
 import sys
 import traceback
 
+import aiohttp
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
@@ -26,14 +28,6 @@ FAILED = 1
 
 class CliError(Exception):
     """A problem the person running the command can fix; ``str()`` says how."""
-
-
-def redact(url: str) -> str:
-    """``url`` with any password masked, or a placeholder when it does not parse."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(unreadable)"
 
 
 def database_url_in_use() -> str | None:
@@ -50,6 +44,8 @@ def explain(exc: BaseException) -> str:
     """One line for ``exc``: what went wrong, which setting, what to do."""
     if isinstance(exc, CliError):
         return str(exc)
+    if isinstance(exc, ValidationError) and exc.title == "Settings":
+        return _settings_problem(exc)
     if isinstance(exc, DatabaseUrlError):
         source = "DATABASE_URL" if exc.url == database_url_in_use() else "the database URL"
         return f"{source} {exc.problem}"
@@ -57,6 +53,11 @@ def explain(exc: BaseException) -> str:
         return (
             "the PostgreSQL driver (asyncpg) is not installed: install studybot[postgres] "
             "(pip install 'studybot[postgres]') or use a sqlite:/// DATABASE_URL"
+        )
+    if isinstance(exc, aiohttp.ClientConnectorError):  # Discord or Slack, not the database
+        return (
+            f"cannot reach {exc.host}:{exc.port} ({exc.os_error.strerror or exc.os_error}); "
+            "check the network, or DISCORD_API_BASE_URL / SLACK_API_URL"
         )
     if _is_network_error(exc):
         return f"cannot reach {_database_name()}: {_reason(exc)}; check DATABASE_URL"
@@ -96,6 +97,29 @@ def _trace_to_log_file(exc: BaseException) -> None:
     )
     for handler in files:
         handler.handle(record)
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    """``STUDYBOT_HTTP_PORT='abc' is not valid: …`` for each setting that failed."""
+    from bot.config import Settings
+
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        secret = any(word in field for word in ("token", "secret", "database_url"))
+        shown = "" if secret else f"={error.get('input')!r}"  # never echo a secret
+        problems.append(f"{_env_name(Settings, field)}{shown}: {error['msg']}")
+    return "bad setting " + "; ".join(problems) + " (fix it in the environment or .env)"
+
+
+def _env_name(settings: type, field: str) -> str:
+    """The environment variable a settings field is read from."""
+    info = settings.model_fields.get(field)  # type: ignore[attr-defined]
+    alias = getattr(info, "validation_alias", None) if info is not None else None
+    choices = getattr(alias, "choices", None)
+    if choices:
+        return str(choices[0])
+    return f"STUDYBOT_{field.upper()}"
 
 
 def _is_network_error(exc: BaseException) -> bool:

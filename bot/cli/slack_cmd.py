@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -31,16 +32,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def print_manifest(args: argparse.Namespace) -> int:
-    """Render the manifest; exit 2 on a request URL that is not https (or http for local)."""
+    """Render the manifest; exit 2 on a request URL that is not an https:// URL.
+
+    Slack only sends events and commands to https addresses, so an http:// URL would give
+    a manifest Slack refuses; say so here instead.
+    """
     from bot.adapters.slack.manifest import APP_NAME, render_manifest
     from bot.core.commands import Registry
     from bot.features import all_routers
 
     url = args.request_url
-    if url is not None and not url.startswith(("https://", "http://")):
+    if url is not None and (not url.startswith("https://") or len(url) <= len("https://")):
+        hint = " (Slack only calls https addresses)" if url.startswith("http://") else ""
         print(
-            "--request-url must be a full URL such as "
-            f"https://bot.example.org/slack/events, not {url!r}"
+            "studybot: --request-url must be a full https:// URL such as "
+            f"https://bot.example.org/slack/events, not {url!r}{hint}",
+            file=sys.stderr,
         )
         return 2
     text = render_manifest(Registry(all_routers()), request_url=url, name=args.name or APP_NAME)

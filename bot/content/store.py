@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,7 +127,14 @@ class ContentStore:
         return self._projects.get(project_id)
 
     def find_step(self, query: str) -> Lookup[Step]:
-        """Find a step by id, number, title, alias or a close spelling of one."""
+        """Find a step by id, number, title, alias or a close spelling of one.
+
+        A number is only ever a step number: ``99`` or ``-1`` finds nothing (and suggests
+        nothing), rather than the step whose number is spelled most like it.
+        """
+        if _NUMBER.fullmatch(query.strip()):
+            number = int(query.strip())
+            return Lookup(next((s for s in self._steps.values() if s.number == number), None))
         return _fuzzy(query, self._step_names, lambda s: s.id)
 
     def find_project(self, query: str) -> Lookup[Project]:
@@ -150,6 +158,9 @@ class ContentStore:
         if track in self._phases:
             return [t for t in self._bundle.tips if self._steps[t.step].phase == track]
         return list(self._bundle.tips)
+
+
+_NUMBER = re.compile(r"[+-]?\d+")
 
 
 def _fuzzy(query: str, names: dict[str, T], label: Callable[[T], str]) -> Lookup[T]:

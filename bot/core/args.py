@@ -25,6 +25,7 @@ _TRUE = {"on", "yes", "true", "y", "1", "show", "enable", "enabled"}
 _FALSE = {"off", "no", "false", "n", "0", "hide", "disable", "disabled"}
 _USER_MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL_MENTION = re.compile(r"^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+_OPTION_NAME = re.compile(r"[a-z][a-z_.]*")
 _URL = re.compile(r"^<?https?://[^\s>]+>?$")
 
 # Length caps, checked before anything looks at a value: no platform sends longer (Slack
@@ -111,6 +112,16 @@ def parse_text(spec: CommandSpec, text: str) -> dict[str, Any]:
                 raise UsageError(f"`{key}` is given twice.", spec.usage())
             raw[key] = value
             continue
+        if (
+            sep
+            and not token.quoted
+            and value
+            and text_param is None
+            and _looks_like_option(key, value)
+        ):
+            # `/settings foo:bar` is a mistyped option, not a timezone called "foo:bar".
+            names = ", ".join(f"`{p.name}`" for p in spec.params)
+            raise UsageError(f"There is no option `{key}` here (options: {names}).", spec.usage())
         free = [p for p in spec.params if p.name not in raw and p is not text_param]
         required = [p for p in free if p.required]
         if required:
@@ -131,6 +142,11 @@ def parse_text(spec: CommandSpec, text: str) -> dict[str, Any]:
             continue
         raise UsageError(f"I did not expect `{token.value}`.", spec.usage())
     return {p.name: v for p, v in _convert_all(spec, raw).items()}
+
+
+def _looks_like_option(name: str, value: str) -> bool:
+    """Whether ``name:value`` reads as an option by name (not a time or a link)."""
+    return _OPTION_NAME.fullmatch(name) is not None and not value.startswith("//")
 
 
 def _accepts(spec: CommandSpec, param: Param, word: str) -> bool:
@@ -204,7 +220,8 @@ def convert_value(spec: CommandSpec, param: Param, value: Any) -> Any:
         if isinstance(value, bool):
             return value
         word = str(value).lower()
-        if word in _TRUE:
+        # The option's own name switches it on: `/streak share`, `/admin post tip force`.
+        if word in _TRUE or word == param.name:
             return True
         if word in _FALSE:
             return False

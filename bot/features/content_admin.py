@@ -11,6 +11,7 @@ from bot.content.render.limits import clip, fit
 from bot.core.commands import Param, ParamKind, Role, Router
 from bot.core.context import CommandContext
 from bot.core.models import Reply
+from bot.core.wording import count
 
 ORDER = 910
 
@@ -55,7 +56,7 @@ async def admin_content(ctx: CommandContext, action: str = "status") -> Reply:
             target=target,
             before=before,
             after=None,
-            reason=f"{len(problems)} problem(s); kept the last good content",
+            reason=f"{count(len(problems), 'problem')}; kept the last good content",
         )
         shown = "\n".join(f"- {clip(p, PROBLEM_MAX)}" for p in problems[:SHOWN_PROBLEMS])
         more = len(problems) - SHOWN_PROBLEMS
@@ -64,8 +65,8 @@ async def admin_content(ctx: CommandContext, action: str = "status") -> Reply:
             Reply(
                 title="Content not reloaded",
                 text=(
-                    f"The content in `{source}` has {len(problems)} problem(s), so I kept the "
-                    f"last good content ({before}). Fix these and reload:\n{shown}{tail}"
+                    f"The content in `{source}` has {count(len(problems), 'problem')}, so I "
+                    f"kept the last good content ({before}). Fix these and reload:\n{shown}{tail}"
                 ),
             )
         )

@@ -118,6 +118,12 @@ async def _export_json(
     await _write_sections(
         session, group.id, writer, summary, progress, skip={"identities"}, identities=identities
     )
+    # Nested under members, but still counted (after them): the summary lists what the
+    # file holds, as the CSV zip's identities.csv is counted.
+    nested = sum(len(rows) for rows in identities.values())
+    counts = list(summary.counts.items())
+    at = next((i + 1 for i, (name, _) in enumerate(counts) if name == "members"), len(counts))
+    summary.counts = dict([*counts[:at], ("identities", nested), *counts[at:]])
     writer.close()
 
 

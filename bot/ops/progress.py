@@ -11,9 +11,26 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
+
+
+class ElapsedUnlessEmpty(ProgressColumn):
+    """Elapsed time, left blank for an empty table (``0/0 0:00:00`` only adds noise)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._elapsed = TimeElapsedColumn()
+
+    def render(self, task: Task) -> Text:
+        """The elapsed time, or nothing when there was nothing to do."""
+        if task.total == 0:
+            return Text("")
+        return self._elapsed.render(task)
 
 
 def progress_bar(*, enabled: bool = True) -> Progress:
@@ -22,7 +39,7 @@ def progress_bar(*, enabled: bool = True) -> Progress:
         TextColumn("{task.description:<18}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TimeElapsedColumn(),
+        ElapsedUnlessEmpty(),
         console=Console(stderr=True),
         transient=False,
         disable=not enabled,

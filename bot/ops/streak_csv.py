@@ -186,8 +186,12 @@ def _row(
     longest = _count(values.get("longest_streak", ""), "longest_streak", problems)
     raw_last = values.get("last_checkin", "")
     last = _date(raw_last, problems)
-    if (current or longest) and not raw_last:
-        problems.append("last_checkin is empty (it dates the streaks; needed when above 0)")
+    if current and not raw_last:
+        problems.append("last_checkin is empty (it dates the current streak; needed when above 0)")
+    elif longest and not raw_last:
+        # No current streak and no date: the longest run is history, so date it (and the
+        # current run of 0) yesterday; a check-in here today starts a new streak.
+        last = today - timedelta(days=1)
     if last is not None and last > today + timedelta(days=1):
         problems.append(f"last_checkin {last.isoformat()} is in the future")
     if problems or current is None or longest is None:

@@ -90,3 +90,17 @@ def test_discord_without_network(tmp_path: Path) -> None:
 def test_a_bad_simulated_clock(tmp_path: Path, value: str) -> None:
     run = studybot(tmp_path, "run", "--simulated-clock", value)
     assert_one_clear_line(run, "--simulated-clock", repr(value), "2026-03-02T07:00Z")
+
+
+def test_a_malformed_setting_names_the_variable(tmp_path: Path) -> None:
+    run = studybot(tmp_path, "db", "current", env=clean_env(tmp_path, STUDYBOT_HTTP_PORT="abc"))
+    assert_one_clear_line(run, "STUDYBOT_HTTP_PORT='abc'", "valid integer")
+
+
+def test_discord_sync_without_network(tmp_path: Path) -> None:
+    with closed_port() as port:
+        env = clean_env(
+            tmp_path, DISCORD_TOKEN="abc", DISCORD_API_BASE_URL=f"http://127.0.0.1:{port}/api/v10"
+        )
+        run = studybot(tmp_path, "discord", "sync", env=env)
+    assert_one_clear_line(run, f"cannot reach 127.0.0.1:{port}", "DISCORD_API_BASE_URL")

@@ -106,7 +106,7 @@ async def test_broken_reload_keeps_the_last_good_content(
     (content_dir / "tips" / "broken.yaml").write_text("tips: [unclosed\n")
     reply = await group_bot.cmd("/admin content reload", user="mod")
     assert reply.ephemeral and reply.title == "Content not reloaded"
-    assert "has 2 problem(s), so I kept the last good content" in reply.text
+    assert "has 2 problems, so I kept the last good content" in reply.text
     assert "challenges/all.yaml: challenges id=tables-01 field `step`: unknown step `tabels`" in (
         reply.text
     )
@@ -115,7 +115,7 @@ async def test_broken_reload_keeps_the_last_good_content(
     assert await group_bot.cmd("/roadmap") == before
     assert (await group_bot.cmd("/challenge")).buttons
     assert await audit_actions(group_bot) == [
-        ("content.reload_failed", "2 problem(s); kept the last good content")
+        ("content.reload_failed", "2 problems; kept the last good content")
     ]
 
 
@@ -129,7 +129,7 @@ async def test_many_problems_show_the_first_ten_and_the_count(
     reply = await group_bot.cmd("/admin content reload", user="mod")
     shown = [line for line in reply.text.splitlines() if line.startswith("- ")]
     assert len(shown) == 10
-    assert "has 52 problem(s)" in reply.text  # 13 items x (title, task, done_when, minutes)
+    assert "has 52 problems" in reply.text  # 13 items x (title, task, done_when, minutes)
     assert "…and 42 more; `studybot content check` lists them all." in reply.text
     assert len(reply.text) <= 3000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.adapters.console import factory
@@ -30,8 +31,8 @@ def test_scripted_session_links_both_sides_and_keeps_one_streak(tmp_path: Path) 
     assert "ann checked in for Monday 2 March: streak 1 day" in out
     assert "Already counted today" in out
     # Both simulated spaces got the linked group's challenge, the same one, once each.
-    discord_posts = out.split("[discord #general]\n")[1:]
-    slack_posts = out.split("[slack #general]\n")[1:]
+    discord_posts = re.split(r">>> posted in discord #general[^\n]*\n", out)[1:]
+    slack_posts = re.split(r">>> posted in slack #general[^\n]*\n", out)[1:]
     assert len(discord_posts) == len(slack_posts) == 1
     assert discord_posts[0].splitlines()[0] == slack_posts[0].splitlines()[0]
     assert discord_posts[0].startswith("Challenge for Monday 2 March")

@@ -88,8 +88,8 @@ async def test_histories_merge_by_local_date_without_loss_or_double_counting(
         )
 
     reply = await link_accounts(bot, "ann")  # the Discord member survives
-    assert "Current streak: **10**" in reply.text, reply.text
-    assert "3 day(s) both had count once" in reply.text
+    assert "Current streak: **10 days**" in reply.text, reply.text
+    assert "(3 days both had, counted once)" in reply.text
     rows = await checkin_rows(bot.services, discord_ann.id)
     assert [r.local_date for r in rows] == days(date(2026, 2, 20), 10)
     both = [r for r in rows if date(2026, 2, 24) <= r.local_date <= date(2026, 2, 26)]
@@ -217,7 +217,10 @@ async def test_check_ins_from_either_platform_count_toward_one_streak(bot: BotHa
     assert "Check-ins: 2" in slack_streak.text
 
     reply = await link_accounts(bot, "ann")  # Thursday
-    assert "Current streak: **3** day(s)" in reply.text and "1 day(s) both had" in reply.text
+    assert (
+        "Current streak: **3 days**" in reply.text
+        and "(1 day both had, counted once)" in reply.text
+    )
     first = await bot.cmd("/done on discord", user="ann", platform=DISCORD)
     assert "streak **4 days**" in first.text
     second = await bot.cmd("/done on slack too", user="ann", platform=SLACK)

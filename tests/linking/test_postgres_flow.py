@@ -62,7 +62,7 @@ async def test_link_merge_and_unlink_on_postgres(pg_bot: BotHarness) -> None:
 
     await link_spaces(bot)
     reply = await link_accounts(bot, "ann")
-    assert "Current streak: **3** day(s)" in reply.text, reply.text
+    assert "Current streak: **3 days**" in reply.text, reply.text
     group = (await space_row(bot.services, DISCORD)).group_id
     async with bot.services.sessions() as session:
         assert await verify_group(session, group, StreakPolicy()) == []

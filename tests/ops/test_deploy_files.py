@@ -224,3 +224,17 @@ def test_kubernetes_runs_replicas_with_probes_and_a_secret_reference() -> None:
     listed = set(kustomization["resources"])
     present = {p.name for p in (DEPLOY / "kubernetes").glob("*.yaml")} - {"kustomization.yaml"}
     assert listed == present
+
+
+def test_kubernetes_pods_wait_for_the_migration_and_name_the_image_once() -> None:
+    docs = kubernetes()
+    pod = docs["Deployment"]["spec"]["template"]["spec"]
+    (init,) = pod["initContainers"]
+    assert init["args"][:2] == ["db", "wait"]
+    assert init["envFrom"] == pod["containers"][0]["envFrom"]
+    job = docs["Job"]["spec"]["template"]["spec"]["containers"][0]
+    images = {init["image"], pod["containers"][0]["image"], job["image"]}
+    kustomization = yaml.safe_load((DEPLOY / "kubernetes" / "kustomization.yaml").read_text())
+    (entry,) = kustomization["images"]
+    assert images == {entry["name"]}, "every manifest uses the name kustomization.yaml maps"
+    assert entry["newName"] and entry["newTag"]

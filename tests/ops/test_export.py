@@ -28,6 +28,8 @@ def test_json_export_holds_the_whole_group(
     result = cli("export", "--group", "1", "--format", "json", "--output", str(out), url=sqlite_url)
     assert result.code == 0, result.err
     assert "exported group 1 (Backend Learners)" in result.out
+    # The summary counts the identities too, though JSON nests them under members.
+    assert "5 members, 5 identities, 20 checkins" in result.out, result.out
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["format"] == "studybot-export" and document["version"] == 1
     assert document["group"]["name"] == "Backend Learners"

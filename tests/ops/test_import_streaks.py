@@ -4,6 +4,8 @@ nothing, and the result agrees with a replay of check-ins and overrides."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -15,6 +17,7 @@ from bot.db.models import Identity, MemberStats
 from bot.db.repositories import settings as settings_repo
 from bot.features.checkins import rules
 from bot.features.checkins.audit_check import verify_members
+from tests.cli.docs_examples import ROOT
 from tests.ops.conftest import CliResult
 from tests.ops.seed import DISCORD_GUILD, dump, seed
 
@@ -187,3 +190,30 @@ def test_missing_columns_and_empty_files_are_explained(
     assert "the file is empty" in cli("import", "streaks", str(empty)).err
     gone = cli("import", "streaks", str(tmp_path / "nope.csv"))
     assert gone.code == 1 and "cannot read" in gone.err
+
+
+def test_the_readme_example_file_imports(
+    cli: Callable[..., CliResult], sqlite_url: str, tmp_path: Path
+) -> None:
+    """The README's CSV, verbatim: Bob has no current streak and no last check-in date."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Importing streaks from another bot", 1)[1]
+    body = re.search(r"```csv\n(.*?)```", section, re.S)
+    assert body is not None
+    path = tmp_path / "old-bot.csv"
+    path.write_text(body.group(1), encoding="utf-8")
+    asyncio.run(seed(sqlite_url))
+    dry = cli("import", "streaks", str(path), "--dry-run", url=sqlite_url)
+    assert dry.code == 0, dry.err
+    result = cli("import", "streaks", str(path))
+    assert result.code == 0, result.err
+    assert "imported 2 streak(s)" in result.out
+    for row in csv.DictReader(body.group(1).splitlines()):
+        stats = asyncio.run(stats_of(sqlite_url, row["user_id"]))
+        assert stats is not None, row
+        assert (stats.run, stats.longest) == (
+            int(row["current_streak"]),
+            int(row["longest_streak"]),
+        ), row
+        if row["last_checkin"]:
+            assert stats.run_end == date.fromisoformat(row["last_checkin"])

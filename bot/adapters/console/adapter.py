@@ -10,16 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import shlex
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.base import Adapter, Capability
+from bot.adapters.console.markdown import plain_mentions, render_for_terminal
 from bot.adapters.console.render import render
 from bot.adapters.console.stdin import stdin_lines
 from bot.core.dispatcher import Dispatcher
@@ -50,6 +52,25 @@ META_HELP = """Console meta-commands:
 Type /help for the bot's commands."""
 
 _DURATION = re.compile(r"(\d+)\s*(d|h|m|s)")
+
+
+def shlex_words(text: str) -> list[str] | None:
+    """Split a meta-command like a shell does (``:as "Ann Lee"``); None on an open quote."""
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return None
+
+
+def _free_path(path: Path) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext`` … when a file of that name exists."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
 _VALUE_REF = re.compile(r"\$([a-z_]+)\b")
 
 
@@ -99,9 +120,11 @@ class ConsoleAdapter(Adapter):
         time_control: TimeControl | None = None,
         interactive: bool | None = None,
         image_dir: Path | None = None,
+        file_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self._image_dir = image_dir
+        self._file_dir = file_dir
         self._dispatcher = dispatcher
         self._user = ConsoleUser(user, moderator=True)
         self._lines = lines
@@ -129,13 +152,21 @@ class ConsoleAdapter(Adapter):
     async def send(
         self, destination: Destination, reply: Reply, *, idempotency_key: str | None = None
     ) -> SentRef:
-        """Print a proactive post (a scheduled challenge, a reminder) with its channel."""
+        """Print a proactive post (a scheduled challenge, a reminder) under a marker line.
+
+        The marker says where the post went and when (the simulated time with
+        ``--simulated-clock``), so a post the clock produced stands out from the replies.
+        """
         where = (
-            f"#{destination.channel_id}" if destination.channel_id else f"DM @{destination.user_id}"
+            f"#{destination.channel_id}"
+            if destination.channel_id
+            else f"DM to @{destination.user_id}"
         )
         if destination.platform is not Platform.CONSOLE:  # a simulated Discord/Slack space
             where = f"{destination.platform.value} {where}"
-        await self._write(f"[{where}]\n{self._render(reply)}")
+        now = self._time.now() if self._time is not None else datetime.now(UTC)
+        marker = f">>> posted in {where} · {now:%a} {now.day} {now:%b %H:%M} UTC"
+        await self._write(f"{marker}\n{self._render(reply)}")
         if reply.buttons:
             self._last_buttons = reply.buttons
         return SentRef(destination.channel_id or f"dm-{destination.user_id}", idempotency_key or "")
@@ -222,8 +253,13 @@ class ConsoleAdapter(Adapter):
         await self._write(prefix + self._render(reply))
 
     def _render(self, reply: Reply) -> str:
-        """The reply as text; a picture is written under the data folder and its path shown."""
-        text = render(reply)
+        """The reply as text; files and pictures are saved under the data folder, path shown.
+
+        A person at a terminal gets the Markdown drawn by rich; scripted sessions get the
+        plain rendering, which stays stable for scripts and tests.
+        """
+        text = render_for_terminal(reply) if self._interactive else plain_mentions(render(reply))
+        text = self._save_file(reply, text)
         if reply.image is None or self._image_dir is None:
             return text
         try:
@@ -236,8 +272,27 @@ class ConsoleAdapter(Adapter):
             return text
         return f"{text}\n\n(card saved: {path} — {reply.image.alt_text})"
 
+    def _save_file(self, reply: Reply, text: str) -> str:
+        """Write an attached file (an export) under the data folder and say where it is."""
+        if reply.file is None:
+            return text
+        size = len(reply.file.content)
+        if self._file_dir is None:
+            return f"{text}\n\n(attached file: {reply.file.filename}, {size:,} bytes)"
+        try:
+            self._file_dir.mkdir(parents=True, exist_ok=True)
+            path = _free_path(self._file_dir / Path(reply.file.filename).name)
+            path.write_bytes(reply.file.content)
+        except OSError as exc:
+            log.warning("could not save %s: %s", reply.file.filename, exc)
+            return f"{text}\n\n(could not save {reply.file.filename}: {exc.strerror or exc})"
+        return f"{text}\n\n(file saved: {path.resolve()}, {size:,} byte{'' if size == 1 else 's'})"
+
     async def _meta(self, line: str) -> bool:
-        words = line[1:].split()
+        words = shlex_words(line[1:])
+        if words is None:
+            await self._write("That line has an unclosed quote. Type :help.")
+            return True
         verb, args = (words[0].lower(), words[1:]) if words else ("help", [])
         if verb in ("quit", "exit", "q"):
             return False

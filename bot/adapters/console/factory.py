@@ -66,6 +66,7 @@ def create(kit: AdapterKit) -> ConsoleAdapter:
         output=sys.stdout,
         time_control=time_control,
         image_dir=kit.settings.data_dir / "cards",
+        file_dir=kit.settings.data_dir / "exports",
     )
 
     async def register_mirrors() -> None:

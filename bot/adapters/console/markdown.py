@@ -36,12 +36,30 @@ def to_markdown(reply: Reply) -> str:
     if reply.text:
         parts.append(reply.text)
     for field in reply.fields:
-        parts.append(f"**{field.name}**\n\n{field.value}")
+        parts.append(f"**{field.name}:**\n\n{field.value}")
     if reply.buttons:
         parts.append("  ".join(f"`[{b.label}]`" for b in reply.buttons))
     if reply.footer:
         parts.append(f"*{reply.footer}*")
-    return plain_mentions("\n\n".join(parts))
+    return plain_mentions(_hard_breaks("\n\n".join(parts)))
+
+
+def _hard_breaks(text: str) -> str:
+    """Keep every line break: replies are written line by line, not as flowing paragraphs.
+
+    In Markdown a single newline only separates words; two trailing spaces make it a line
+    break. Code blocks are left alone (their lines are kept as they are anyway).
+    """
+    lines = text.split("\n")
+    fenced = False
+    for i, line in enumerate(lines):
+        if line.strip().startswith("```"):
+            fenced = not fenced
+            continue
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if not fenced and line.strip() and following.strip() and not following.startswith("```"):
+            lines[i] = line + "  "
+    return "\n".join(lines)
 
 
 def render_for_terminal(reply: Reply, *, width: int = 88) -> str:

@@ -26,8 +26,6 @@ def render(reply: Reply, *, width: int = 88) -> str:
     if reply.buttons:
         labels = "  ".join(f"[{b.label}]" for b in reply.buttons)
         lines += ["", labels]
-    if reply.file is not None:
-        lines += ["", f"(attached file: {reply.file.filename}, {len(reply.file.content)} bytes)"]
     if reply.footer:
         lines += ["", _plain(reply.footer)]
     return "\n".join(lines).strip("\n")

@@ -1,16 +1,19 @@
-"""Small in-process caches with a time to live and a size bound.
+"""Small in-process caches with a time to live and a size bound, on ``cachetools``.
 
 Used for de-duplicating Slack's retried deliveries and for caching user and user-group lookups
 for a few minutes. They use a monotonic clock (platform time limits are about real time, not
-the bot's simulated clock) and evict the oldest entries first when full.
+the bot's simulated clock). :class:`cachetools.TTLCache` does the expiry and the bound
+(least recently used first when full); this module only keeps the small typed interface the
+adapter uses (``get``/``put``/``pop``), which returns ``None`` for a missing key.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
+
+from cachetools import TTLCache
 
 V = TypeVar("V")
 
@@ -20,7 +23,7 @@ class TtlCache(Generic[V]):
 
     Args:
         ttl: Seconds an entry stays valid.
-        max_size: Entries kept at most; the oldest go first.
+        max_size: Entries kept at most; the least recently used go first.
         clock: Monotonic seconds (injectable for tests).
     """
 
@@ -29,41 +32,24 @@ class TtlCache(Generic[V]):
     ) -> None:
         self.ttl = ttl
         self.max_size = max_size
-        self._clock = clock
-        self._items: OrderedDict[str, tuple[float, V]] = OrderedDict()
+        self._items: TTLCache[str, V] = TTLCache(maxsize=max_size, ttl=ttl, timer=clock)
 
     def get(self, key: str) -> V | None:
         """The live value under ``key``, or ``None``."""
-        item = self._items.get(key)
-        if item is None:
-            return None
-        expires, value = item
-        if expires <= self._clock():
-            del self._items[key]
-            return None
-        return value
+        return self._items.get(key)
 
     def put(self, key: str, value: V) -> None:
-        """Store ``value`` under ``key`` for ``ttl`` seconds."""
-        self._items.pop(key, None)
-        self._items[key] = (self._clock() + self.ttl, value)
-        self._evict()
+        """Store ``value`` under ``key`` for ``ttl`` seconds (from now, also on a refresh)."""
+        self._items.pop(key, None)  # a re-stored entry gets a fresh time to live
+        self._items[key] = value
 
     def pop(self, key: str) -> None:
         """Forget ``key``."""
         self._items.pop(key, None)
 
     def __len__(self) -> int:
+        self._items.expire()
         return len(self._items)
-
-    def _evict(self) -> None:
-        now = self._clock()
-        # Entries are in insertion order, so expired ones cluster at the front.
-        while self._items:
-            key, (expires, _) = next(iter(self._items.items()))
-            if expires > now and len(self._items) <= self.max_size:
-                break
-            del self._items[key]
 
 
 class SeenKeys:

@@ -16,6 +16,12 @@ OVERVIEW_HINT = (
 
 def unknown_step(store: ContentStore, typed: str, suggestions: tuple[str, ...]) -> str:
     """The answer to an unknown step: the closest steps, else every step."""
+    if typed.strip().lstrip("+-").isdigit():
+        count = len(store.steps)
+        return (
+            f"There are {count} steps (1–{count}); `{typed.strip()}` is not one of them. "
+            "Try `/roadmap 5`, or `/roadmap` for the whole plan."
+        )
     if suggestions:
         labels = [(store.step(s), s) for s in suggestions]
         closest = ", ".join(f"`{i}` ({s.title})" if s else f"`{i}`" for s, i in labels)

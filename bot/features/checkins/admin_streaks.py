@@ -21,6 +21,7 @@ from bot.core.commands import Param, ParamKind, Role
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
+from bot.core.wording import count, possessive
 from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
@@ -121,9 +122,10 @@ async def admin_streak(
     shown = current(after.state, where.today, where.policy, await excused_days(ctx, target))
     return Reply(
         text=(
-            f"{target.display_name}'s streak {what}. Now **{days(shown.run)}** "
-            f"(was {days(before.state.run if before else 0)}); longest "
-            f"{days(after.state.longest)}, {after.state.total} check-ins. Audited." + badges.text()
+            f"{possessive(target.display_name, start=True)} streak {what}. Now "
+            f"**{days(shown.run)}** (was {days(before.state.run if before else 0)}); longest "
+            f"{days(after.state.longest)}, {count(after.state.total, 'check-in')}. Audited."
+            + badges.text()
         )
     )
 
@@ -175,7 +177,7 @@ def latest_break(
 
 async def _show(ctx: CommandContext, member: Member, where: MemberDay) -> Reply:
     row = (await stats_repo.load(ctx.session, [member.id], lock=False)).get(member.id)
-    figures = snapshot(row)
+    state = row.state if row is not None else StreakState()
     problems = await verify_members(ctx.session, ctx.group.id, [member.id], where.policy)
     check = (
         "Stored figures agree with a replay of the check-ins."
@@ -183,8 +185,17 @@ async def _show(ctx: CommandContext, member: Member, where: MemberDay) -> Reply:
         else ("Differences from a replay (fix with `recompute`):\n" + "\n".join(problems))
     )
     text = (
-        f"run {figures['run']} (to {figures['run_end']}), longest {figures['longest']}, "
-        f"total {figures['total']}, freezes {figures['freezes']}; shows until "
-        f"{row.alive_until if row else None}; hidden: {member.hidden}.\n{check}"
+        f"Run {days(state.run)}{_until(state.run_end)}, longest {days(state.longest)}, "
+        f"{count(state.total, 'check-in')}, {count(state.freezes, 'freeze')}; "
+        f"{_shown_until(row.alive_until if row else None)}"
+        f"{'; hidden from the leaderboard' if member.hidden else ''}.\n{check}"
     )
-    return Reply(title=f"{member.display_name}'s stored streak", text=text)
+    return Reply(title=f"{possessive(member.display_name, start=True)} stored streak", text=text)
+
+
+def _until(day: object) -> str:
+    return f" (to {day})" if day else ""
+
+
+def _shown_until(day: object) -> str:
+    return f"shown as running until {day}" if day else "no running streak"

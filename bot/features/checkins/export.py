@@ -17,6 +17,7 @@ from datetime import date
 from bot.core.commands import Param, ParamKind, Role
 from bot.core.context import CommandContext
 from bot.core.models import FileAttachment, Reply
+from bot.core.wording import count
 from bot.db.repositories import board_roll
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories.leaderboard import BY, PERIODS, BoardSpec, read_board
@@ -92,7 +93,7 @@ async def export(
             ),
         )
         return Reply(
-            text=f"{len(rows)} check-ins exported.",
+            text=f"{count(len(rows), 'check-in')} exported.",
             file=FileAttachment("checkins.csv", content, "text/csv"),
         )
     today = await group_today(ctx)

@@ -112,8 +112,16 @@ async def settings(
     return Reply(
         title=None if changes else "Your settings",
         text=text,
-        footer="Change: `/settings timezone:Europe/Berlin`, `leaderboard:hide`, `reminders:on`.",
+        footer=_change_hint(member.timezone, member.hidden, member.reminders),
     )
+
+
+def _change_hint(timezone: str | None, hidden: bool, reminders: bool) -> str:
+    """How to change each setting, suggesting the value not already set."""
+    zone = "timezone:group" if timezone else "timezone:Europe/Berlin"
+    board = "leaderboard:show" if hidden else "leaderboard:hide"
+    nudges = "reminders:off" if reminders else "reminders:on"
+    return f"Change: `/settings {zone}`, `{board}`, `{nudges}`."
 
 
 async def _set_timezone(ctx: CommandContext, typed: str) -> str:

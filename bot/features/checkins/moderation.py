@@ -9,7 +9,7 @@ command's transaction; then every member's figures are replayed in batches of
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -100,10 +100,37 @@ async def amnesty(ctx: CommandContext, day: date, reason: str | None = None) -> 
     )
 
 
-def _value(value: Any) -> str:
+def _plain(value: Any) -> str:
+    """A stored value as people write it: ``on``/``off``, ``a, b``, ``none``."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value) or "none"
+    return "none" if value is None else str(value)
+
+
+def _value(value: Any, show: Callable[[Any], str] = _plain) -> str:
+    """An audited before/after: a setting's value, or a few named figures."""
     if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
-    return "-" if value is None else str(value)
+        parts = []
+        for key, item in value.items():
+            name = str(key).replace("_", " ")
+            if isinstance(item, bool):  # a flag reads as its name: "force", not "force True"
+                parts.append(name if item else f"not {name}")
+            elif key == "channel" and isinstance(item, str):
+                parts.append(f"channel #{item}")
+            else:
+                parts.append(f"{name} {_plain(item)}")
+        return ", ".join(parts) or "-"
+    return "-" if value is None else show(value)
+
+
+def _shower(ctx: CommandContext, entry: AuditEntry) -> Callable[[Any], str]:
+    """How to show the entry's values: a group setting the way `/admin settings` does."""
+    spec = ctx.services.setting_specs.get(entry.target or "")
+    if entry.action != "settings.change" or spec is None:
+        return _plain
+    return spec.show
 
 
 async def _target_label(ctx: CommandContext, target: str | None) -> str:
@@ -113,12 +140,13 @@ async def _target_label(ctx: CommandContext, target: str | None) -> str:
     return target or "-"
 
 
-def _line(entry: AuditEntry, target: str) -> str:
+def _line(entry: AuditEntry, target: str, show: Callable[[Any], str] | None = None) -> str:
+    show = show or _plain
     line = (
         f"`{entry.created_at:%Y-%m-%d %H:%M}` {entry.actor_label} · **{entry.action}** · {target}"
     )
     if entry.before is not None or entry.after is not None:
-        line += f" · {_value(entry.before)} → {_value(entry.after)}"
+        line += f" · {_value(entry.before, show)} → {_value(entry.after, show)}"
     if entry.reason:
         line += f" · “{entry.reason}”"
     return line
@@ -152,5 +180,8 @@ async def audit_log(ctx: CommandContext, member: str | None = None, limit: int =
             if not member
             else f"No moderator changes about {member} yet."
         )
-    lines = [_line(entry, await _target_label(ctx, entry.target)) for entry in entries]
+    lines = [
+        _line(entry, await _target_label(ctx, entry.target), _shower(ctx, entry))
+        for entry in entries
+    ]
     return Reply(title="Audit log", text="\n".join(lines), footer="Times are UTC.")

@@ -17,6 +17,7 @@ from bot.core.commands import Param, ParamKind
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
+from bot.core.wording import count
 from bot.db.models import Member, Space
 from bot.db.repositories.linking.members import detach_identity, identities_of
 from bot.db.repositories.spaces import spaces_of_group
@@ -180,17 +181,18 @@ async def _linked_reply(ctx: CommandContext, survivor: Member, result: MergeResu
     counts = result.counts
     merged = ""
     if counts.both_had_history:
-        twice = f" ({len(counts.dropped)} day(s) both had count once)" if counts.dropped else ""
+        both = len(counts.dropped)
+        twice = f" ({count(both, 'day')} both had, counted once)" if both else ""
         merged = (
-            f"\nHistories merged: {counts.absorbed_rows} check-in(s) from this account and "
-            f"{counts.survivor_rows} from the other{twice}."
+            f"\nHistories merged: {count(counts.absorbed_rows, 'check-in')} from this account "
+            f"and {counts.survivor_rows:,} from the other{twice}."
         )
     return Reply(
         title="Accounts linked",
         text=(
             f"Your accounts now share one streak: {names}.\n"
-            f"Current streak: **{shown.run}** day(s) · longest {state.longest} · "
-            f"{state.total} check-in(s) in all.{merged}"
+            f"Current streak: **{count(shown.run, 'day')}** · longest "
+            f"{count(state.longest, 'day')} · {count(state.total, 'check-in')} in all.{merged}"
         ),
         ephemeral=True,
     )

@@ -23,6 +23,7 @@ from bot.core.commands import Param, ParamKind, Role
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
+from bot.core.wording import count
 from bot.db.models import Group
 from bot.db.repositories import audit
 from bot.db.repositories import settings as settings_repo
@@ -207,11 +208,11 @@ async def unlink_space(ctx: CommandContext) -> Reply:
     lines = [
         f"This space has left **{old.name}** and is a group of its own again, with a copy "
         "of that group's settings and challenge rotation.",
-        f"{len(moved)} member(s) moved with it, with their streaks and history.",
+        f"{count(len(moved), 'member')} moved with it, with their streaks and history.",
     ]
     if detached:
         lines.append(
-            f"{detached} linked member(s) keep their shared history in {old.name}; their "
-            "account here starts a new streak."
+            f"{count(detached, 'linked member')} keep their shared history in {old.name}; "
+            "their account here starts a new streak."
         )
     return Reply(title="Space unlinked", text="\n".join(lines), ephemeral=True)

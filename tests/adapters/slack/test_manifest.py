@@ -111,4 +111,9 @@ def test_cli_writes_http_mode_and_rejects_a_bad_url(
     assert main(["slack", "manifest", "--request-url", url, "--output", str(out)]) == 0
     assert yaml.safe_load(out.read_text())["settings"]["interactivity"]["request_url"] == url
     assert main(["slack", "manifest", "--request-url", "bot.example.org"]) == 2
-    assert "full URL" in capsys.readouterr().out
+    assert "full https:// URL" in capsys.readouterr().err
+    # Slack only calls https addresses: an http:// request URL is refused too.
+    plain = "http://bot.example.org/slack/events"
+    assert main(["slack", "manifest", "--request-url", plain, "--output", str(out)]) == 2
+    assert "Slack only calls https addresses" in capsys.readouterr().err
+    assert yaml.safe_load(out.read_text())["settings"]["interactivity"]["request_url"] == url
