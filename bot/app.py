@@ -27,10 +27,14 @@ from bot.content.store import ContentStore
 from bot.core.clock import Clock, FakeClock, SystemClock
 from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
+from bot.core.inbox import INBOX_KEY, Replayer
+from bot.core.inbox_recovery import InboxRecovery
 from bot.core.messenger import Messenger
+from bot.core.models import Platform
 from bot.core.services import Services
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.inbox_store import InboxStore
 from bot.features import all_routers, all_setting_specs
 from bot.web.server import HttpServer
 
@@ -64,6 +68,8 @@ class App:
     components: list[Lifecycle] = field(default_factory=list)
     time_drivers: list[TimeDriver] = field(default_factory=list)
     http: HttpServer | None = None
+    inbox: InboxStore | None = None
+    recovery: InboxRecovery | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _started: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -88,6 +94,12 @@ class App:
         )
         self.services.extras["messenger"] = self.messenger
         self.services.extras["app"] = self
+        # Slack and Discord store each command here before they acknowledge it.
+        self.inbox = InboxStore(
+            self.engine, self.clock, lease=timedelta(seconds=self.settings.inbox_lease)
+        )
+        self.services.extras[INBOX_KEY] = self.inbox
+        self.components.append((self.inbox.start, self.inbox.stop))
         self.dispatcher = Dispatcher(self.services)
         if self.settings.http_port is not None:
             self.http = HttpServer(self.settings.http_host, self.settings.http_port)
@@ -111,6 +123,14 @@ class App:
         for adapter in self.adapters:
             await adapter.start()
             self._started.append(adapter.stop)
+        replayers: dict[Platform, Replayer] = {
+            a.platform: a for a in self.adapters if isinstance(a, Replayer)
+        }
+        self.recovery = InboxRecovery(
+            self.inbox, self.clock, replayers, interval=self.settings.inbox_sweep_interval
+        )
+        await self.recovery.start()
+        self._started.append(self.recovery.stop)
         log.info(
             "studybot %s started with %s",
             __version__,

@@ -373,3 +373,6 @@ from bot.db.models_dashboard import (  # noqa: E402, F401
     DashboardSession,
     DashboardUsedToken,
 )
+
+# The durable inbox (issue 21), likewise in its own module.
+from bot.db.models_inbox import InboxRow  # noqa: E402, F401

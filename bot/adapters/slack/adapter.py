@@ -33,12 +33,15 @@ from bot.adapters.slack.cache import SeenKeys
 from bot.adapters.slack.delivery import ChannelPacer, Poster
 from bot.adapters.slack.home import HomeTab
 from bot.adapters.slack.inbound import InboundWork
+from bot.adapters.slack.intake import Intake
+from bot.adapters.slack.late import LateAnswers
 from bot.adapters.slack.moderators import ActorResolver, ModeratorConfig
 from bot.adapters.slack.priority import AckFirst
 from bot.adapters.slack.redact import sdk_logger
 from bot.adapters.slack.respond import ReplySender
 from bot.adapters.slack.retries import EVENT_TTL_SECONDS, RateLimitRetryHandler
 from bot.core.dispatcher import Dispatcher
+from bot.core.inbox import PendingEntry, inbox_of
 from bot.core.models import Destination, Platform, Reply, SentRef
 
 log = logging.getLogger(__name__)
@@ -121,7 +124,13 @@ class SlackAdapter(Adapter):
         self._socket: AsyncSocketModeHandler | None = None
         self._accepting = True
         self.bolt = self._build_bolt()
-        listeners.register(self.bolt, self.work, self.seen, self.spawn, self.priority.arrived)
+        services = dispatcher.services
+        inbox = inbox_of(services.extras)
+        self.intake = Intake(inbox, services.clock)
+        self.late = LateAnswers(self.work, self.poster, inbox, services.clock) if inbox else None
+        listeners.register(
+            self.bolt, self.work, self.seen, self.spawn, self.priority.arrived, self.intake
+        )
 
     def _client(self, token: str | None) -> AsyncWebClient:
         return AsyncWebClient(
@@ -265,6 +274,14 @@ class SlackAdapter(Adapter):
         """Wait until no acknowledged work is running (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*set(self._tasks), return_exceptions=True)
+
+    async def replay(self, pending: PendingEntry) -> None:
+        """Finish a command a crash left in the inbox (see :mod:`.late`)."""
+        if self.late is None:
+            return
+        if self.auth is None:
+            await self.authenticate()
+        await self.late.replay(pending)
 
     # ------------------------------------------------------------------ outbound
 

@@ -1,0 +1,195 @@
+"""The durable inbox's store: group commit on the ack path, claims for recovery.
+
+An adapter awaits :meth:`InboxStore.accept` before it acknowledges a command, so this is on
+the 3-second path of every Slack and Discord interaction. One committed transaction per
+command would cap a burst at what one connection commits per second; here every caller puts
+its entry on a queue and awaits a future, and one task stores everything queued in ONE
+multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING key``, commits, and only then resolves
+the futures: nothing is acknowledged before it is durable, and a burst shares the commits
+(the same design as :mod:`bot.features.checkins.writer`). "Answered" marks ride along in the
+next batch: nobody waits for them.
+
+The store has an engine and one connection of its own (same URL): a burst of commands
+holding pooled connections must not make the ack wait for one. Claims and pruning, off the
+ack path, use the app's engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from contextlib import suppress
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.core.clock import Clock
+from bot.core.inbox import InboxEntry, InboxUnavailable, PendingEntry
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.repositories import inbox as inbox_repo
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 512
+# The live process owns an entry this long after it arrived; the sweep takes it afterwards.
+LEASE = timedelta(minutes=2)
+# Answered entries are kept this long, so a late redelivery is still recognised.
+KEEP = timedelta(days=2)
+
+_Item = tuple[InboxEntry, "asyncio.Future[bool]"]
+
+
+class InboxStore:
+    """Implements :class:`bot.core.inbox.Inbox` on the app's database.
+
+    Args:
+        engine: The app's engine (its URL is reused for the store's own connection).
+        clock: The injected clock (leases and pruning).
+        lease: How long an entry belongs to whoever took it before a sweep may retake it.
+        max_batch: The most entries committed together.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        *,
+        lease: timedelta = LEASE,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        self._url = engine.url.render_as_string(hide_password=False)
+        self._sessions = create_session_factory(engine)
+        self._clock = clock
+        self.lease = lease
+        self._max_batch = max_batch
+        self._queue: deque[_Item] = deque()
+        self._answered: list[str] = []
+        self._barriers: list[asyncio.Future[None]] = []
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._engine: AsyncEngine | None = None
+        self._connection: AsyncConnection | None = None
+        self._closing = False
+        self.batches = 0
+        self.largest_batch = 0
+
+    @property
+    def running(self) -> bool:
+        """Whether the store takes entries."""
+        return self._task is not None and not self._closing
+
+    async def start(self) -> None:
+        """Connect (so a bad database fails the start), then start the batching task."""
+        self._closing = False
+        await self._connect()
+        self._task = asyncio.create_task(self._run(), name="inbox-writer")
+
+    async def stop(self) -> None:
+        """Refuse new entries, commit everything queued (and answered marks), disconnect."""
+        self._closing = True
+        self._wakeup.set()
+        if self._task is not None:
+            with suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+        await self._reset()
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+
+    async def accept(self, entry: InboxEntry) -> bool:
+        """Commit ``entry``; ``False`` when its key was stored before (a redelivery)."""
+        if not self.running:
+            raise InboxUnavailable("the inbox is not running")
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append((entry, future))
+        self._wakeup.set()
+        return await future
+
+    def answered(self, key: str) -> None:
+        """Queue ``answered`` for ``key``; stored with the next batch."""
+        self._answered.append(key)
+        self._wakeup.set()
+
+    async def claim_due(self, now: datetime, limit: int) -> list[PendingEntry]:
+        """Claim unfinished entries whose lease ran out (see the repository)."""
+        async with self._sessions() as session, session.begin():
+            return await inbox_repo.claim_due(session, now, self.lease, limit)
+
+    async def prune(self) -> int:
+        """Delete answered entries older than :data:`KEEP`."""
+        async with self._sessions() as session, session.begin():
+            return await inbox_repo.prune(session, self._clock.now() - KEEP)
+
+    async def flush(self) -> None:
+        """Wait until everything queued so far is committed (tests, shutdown)."""
+        if not self.running:
+            return
+        barrier: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._barriers.append(barrier)
+        self._wakeup.set()
+        await barrier
+
+    async def _connect(self) -> AsyncConnection:
+        if self._engine is None:
+            self._engine = create_engine(self._url)
+        if self._connection is None:
+            self._connection = await self._engine.connect()
+        return self._connection
+
+    async def _reset(self) -> None:
+        if self._connection is not None:
+            with suppress(Exception):
+                await self._connection.close()
+            self._connection = None
+
+    async def _run(self) -> None:
+        while True:
+            if not self._queue and not self._answered:
+                barriers, self._barriers = self._barriers, []
+                for barrier in barriers:
+                    if not barrier.done():
+                        barrier.set_result(None)
+                if self._closing:
+                    return
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            # One loop turn lets callers that are already runnable join this batch.
+            await asyncio.sleep(0)
+            count = min(len(self._queue), self._max_batch)
+            batch = [self._queue.popleft() for _ in range(count)]
+            answered, self._answered = self._answered, []
+            try:
+                await self._commit(batch, answered)
+            except Exception as exc:  # never let one batch end the writer
+                log.warning("inbox batch of %d failed: %r", len(batch), exc)
+                await self._reset()
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(InboxUnavailable(f"could not store: {exc!r}"))
+                if answered:
+                    # Unmarked answers are only sent again after a restart; not worth a loop.
+                    log.warning("%d answered mark(s) not stored", len(answered))
+
+    async def _commit(self, batch: list[_Item], answered: list[str]) -> None:
+        connection = await self._connect()
+        entries: list[InboxEntry] = []
+        seen: set[str] = set()
+        for entry, _ in batch:
+            if entry.key not in seen:
+                seen.add(entry.key)
+                entries.append(entry)
+        async with connection.begin():
+            inserted = await inbox_repo.insert_new(connection, entries, self.lease)
+            await inbox_repo.mark_answered(connection, answered)
+        self.batches += 1
+        self.largest_batch = max(self.largest_batch, len(batch))
+        claimed: set[str] = set()
+        for entry, future in batch:
+            # Within one batch only the first of two equal keys is the new one.
+            new = entry.key in inserted and entry.key not in claimed
+            claimed.add(entry.key)
+            if not future.done():
+                future.set_result(new)
