@@ -11,7 +11,9 @@ from bot.cards.models import (
     LeaderboardCard,
     ProgressCard,
     ProgressPhase,
+    ProgressStep,
     RecapCard,
+    StepState,
     StreakCard,
 )
 
@@ -21,6 +23,8 @@ __all__ = [
     "LeaderboardCard",
     "ProgressCard",
     "ProgressPhase",
+    "ProgressStep",
     "RecapCard",
+    "StepState",
     "StreakCard",
 ]

@@ -77,21 +77,48 @@ class RecapCard:
     checkins: int
     members: int
     top_streaks: tuple[tuple[str, int], ...] = ()
-    steps_finished: int | None = None
+    steps_finished: int = 0
+
+
+class StepState(StrEnum):
+    """How far a member is with one roadmap step, as a progress card draws it."""
+
+    DONE = "done"
+    SKIPPED = "skipped"
+    IN_PROGRESS = "in progress"
+    NOT_STARTED = "not started"
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    """One roadmap step on a progress card: its plan number and the member's state."""
+
+    number: int
+    state: StepState
 
 
 @dataclass(frozen=True)
 class ProgressPhase:
-    """One roadmap phase: its name and how many of its steps are done."""
+    """One roadmap phase: its name and its steps in plan order."""
 
     name: str
-    done: int
-    total: int
+    steps: tuple[ProgressStep, ...]
+
+    @property
+    def done(self) -> int:
+        """Steps of the phase done or skipped (both count as finished)."""
+        return sum(s.state in (StepState.DONE, StepState.SKIPPED) for s in self.steps)
+
+    @property
+    def total(self) -> int:
+        """Steps in the phase."""
+        return len(self.steps)
 
 
 @dataclass(frozen=True)
 class ProgressCard:
-    """A member's roadmap progress: phases and steps as bars."""
+    """A member's roadmap progress: each phase as a row of its steps."""
 
     name: str
     phases: tuple[ProgressPhase, ...]
+    current: str | None = None

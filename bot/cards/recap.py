@@ -33,9 +33,9 @@ def render_recap(card: RecapCard) -> bytes:
     height = CHART_TOP + CHART_HEIGHT + 110 + 60 + max(len(streaks), 1) * 48 + 70
     image, draw = canvas(height)
     people = "member" if card.members == 1 else "members"
-    summary = f"{card.checkins} check-ins by {card.members} {people}"
-    if card.steps_finished is not None:
-        summary += f" · {card.steps_finished} roadmap steps finished"
+    summary = f"{card.checkins} {_checkins(card.checkins)} by {card.members} {people}"
+    if card.steps_finished:
+        summary += f" · {_steps(card.steps_finished)} finished"
     header(draw, card.title, summary)
     peak = max((n for _, n in card.per_day), default=0) or 1
     slot = (WIDTH - 2 * MARGIN) // max(len(card.per_day), 1)
@@ -75,6 +75,16 @@ def alt_text(card: RecapCard) -> str:
     per_day = ", ".join(f"{day:%a} {count}" for day, count in card.per_day)
     streaks = "; ".join(f"{name} {_days(run)}" for name, run in card.top_streaks[:5])
     return (
-        f"{card.title}: {card.checkins} check-ins by {card.members} members. "
+        f"{card.title}: {card.checkins} {_checkins(card.checkins)} by {card.members} "
+        f"{'member' if card.members == 1 else 'members'}. "
         f"Check-ins per day: {per_day}. Top streaks: {streaks or 'none'}."
+        + (f" Roadmap {_steps(card.steps_finished)} finished." if card.steps_finished else "")
     )
+
+
+def _checkins(n: int) -> str:
+    return "check-in" if n == 1 else "check-ins"
+
+
+def _steps(n: int) -> str:
+    return f"{n} step" if n == 1 else f"{n} steps"

@@ -374,5 +374,14 @@ from bot.db.models_dashboard import (  # noqa: E402, F401
     DashboardUsedToken,
 )
 
+# Projects, done challenges and the progress summary (issue 13) live in their own module.
+from bot.db.models_progress import (  # noqa: E402, F401
+    ChallengeDone,
+    MemberProgress,
+    MilestoneProgress,
+    ProgressCount,
+    ProjectProgress,
+)
+
 # The durable inbox (issue 21), likewise in its own module.
 from bot.db.models_inbox import InboxRow  # noqa: E402, F401

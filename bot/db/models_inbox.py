@@ -1,4 +1,4 @@
-"""The durable inbox's table (migration 0006): acknowledged commands until answered.
+"""The durable inbox's table (migration 0007): acknowledged commands until answered.
 
 See :mod:`bot.core.inbox` for the life of an entry. The key is the platform's idempotency
 key, so a redelivered command cannot be stored (or run) twice; the index on

@@ -15,7 +15,8 @@ VIEWS = ("text", "card")
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         CARDS,
-        "Whether /streak card, /leaderboard card and the weekly recap include a picture.",
+        "Whether /streak card, /leaderboard card, /roadmap me card and the weekly recap "
+        "include a picture.",
         True,
         parse_bool,
         lambda value: "on" if value else "off",

@@ -3,7 +3,9 @@
 Without arguments it suggests one idea (different per member and day, the same all day).
 ``LEVEL`` narrows the ideas, and ``QUERY`` is a project's name (``/project url shortener``
 shows it in full) or a step or topic (``/project caching`` suggests projects that practise
-caching); with a filter it suggests a matching idea and lists two more.
+caching); with a filter it suggests a matching idea and lists two more. ``me``,
+``start NAME``, ``milestone N done [LINK]`` and ``drop NAME`` are the member's own
+projects (:mod:`bot.features.progress.projects`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.core.commands import Param, ParamKind, Router
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
+from bot.features.progress import projects as my_projects
 
 ORDER = 30
 
@@ -47,11 +50,20 @@ async def complete_projects(ctx: CommandContext, prefix: str) -> list[str]:
         Param(
             "query",
             ParamKind.TEXT,
-            "A project name, or a step or topic to practise (e.g. caching).",
+            "A project or topic (caching), or me, start|drop NAME, milestone N done [LINK].",
             autocomplete="projects.names",
         ),
     ),
-    examples=("", "beginner", "url shortener", "caching", "advanced apis"),
+    examples=(
+        "",
+        "beginner",
+        "url shortener",
+        "caching",
+        "advanced apis",
+        "start url shortener",
+        "me",
+        "milestone 1 done https://github.com/me/short",
+    ),
 )
 async def project(ctx: CommandContext, level: str | None = None, query: str | None = None) -> Reply:
     """Show a project, or suggest one matching the optional level and step/topic."""
@@ -60,6 +72,10 @@ async def project(ctx: CommandContext, level: str | None = None, query: str | No
     projects = list(store.bundle.projects)
     if not projects:
         raise UserError("There are no project ideas in the content yet.")
+    if query is not None:
+        verb, _, rest = query.strip().partition(" ")
+        if verb.lower() in my_projects.VERBS:
+            return await my_projects.handle(ctx, verb.lower(), rest.strip())
     if query is None:
         # Plain `/project` is one idea; a filter also lists two alternatives.
         count = 1 if level is None else 3

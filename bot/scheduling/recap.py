@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import RecapCard
 from bot.core.models import Reply, ReplyField
-from bot.db.models import CheckIn, Member, MemberStats
+from bot.db.models import CheckIn, Member, MemberStats, StepProgress
+from bot.progress.plan import Status
 
 TOP = 5
 
@@ -32,6 +33,7 @@ class RecapFigures:
     top_streaks: list[tuple[str, int]]
     new_bests: list[tuple[str, int]]
     per_day: list[tuple[date, int]] = field(default_factory=list)
+    steps_finished: int = 0
 
 
 async def recap_figures(session: AsyncSession, group_id: int, week_end: date) -> RecapFigures:
@@ -81,7 +83,16 @@ async def recap_figures(session: AsyncSession, group_id: int, week_end: date) ->
         .group_by(CheckIn.local_date)
     )
     counts = {day: int(n) for day, n in daily}
+    finished = await session.execute(
+        select(func.count()).where(
+            StepProgress.group_id == group_id,
+            StepProgress.status == Status.DONE.value,
+            StepProgress.finished_on >= week_start,
+            StepProgress.finished_on <= week_end,
+        )
+    )
     return RecapFigures(
+        steps_finished=int(finished.scalar_one()),
         per_day=[
             (week_start + timedelta(days=i), counts.get(week_start + timedelta(days=i), 0))
             for i in range(7)
@@ -112,6 +123,7 @@ def recap_card(figures: RecapFigures) -> RecapCard:
         checkins=figures.checkins,
         members=figures.members,
         top_streaks=tuple(figures.top_streaks),
+        steps_finished=figures.steps_finished,
     )
 
 

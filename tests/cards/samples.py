@@ -10,7 +10,9 @@ from bot.cards import (
     LeaderboardCard,
     ProgressCard,
     ProgressPhase,
+    ProgressStep,
     RecapCard,
+    StepState,
     StreakCard,
 )
 
@@ -57,17 +59,26 @@ def recap() -> RecapCard:
         checkins=27,
         members=8,
         top_streaks=(("Ann", 21), ("Bob", 9), ("Cleo", 3)),
+        steps_finished=4,
     )
 
 
 def progress() -> ProgressCard:
-    """Roadmap progress over six phases."""
-    phases = (
-        ProgressPhase("Foundations", 3, 3),
-        ProgressPhase("Web basics", 2, 3),
-        ProgressPhase("Databases", 1, 3),
-        ProgressPhase("APIs", 0, 3),
-        ProgressPhase("Caching and queues", 0, 2),
-        ProgressPhase("Deploy", 0, 2),
+    """Roadmap progress over six phases, every step state present."""
+    d, s, p, n = StepState.DONE, StepState.SKIPPED, StepState.IN_PROGRESS, StepState.NOT_STARTED
+    plan = (
+        ("Foundations", (d, s, d)),
+        ("Web basics", (d, d, p)),
+        ("Databases", (p, n, n)),
+        ("APIs", (n, n, n)),
+        ("Caching and queues", (n, n)),
+        ("Deploy", (n, n)),
     )
-    return ProgressCard("Ann", phases)
+    phases, number = [], 1
+    for name, states in plan:
+        steps = []
+        for state in states:
+            steps.append(ProgressStep(number, state))
+            number += 1
+        phases.append(ProgressPhase(name, tuple(steps)))
+    return ProgressCard("Ann", tuple(phases), current="6. HTTP and REST")

@@ -1,4 +1,4 @@
-"""The inbox table and store: migration 0006 over data, group commit, claims, on both databases."""
+"""The inbox table and store: migration 0007 over data, group commit, claims, on both databases."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ def entry(key: str, at: datetime = START) -> InboxEntry:
     return InboxEntry(key, Platform.SLACK, "command", {"text": key}, f"/done {key}", at)
 
 
-async def test_upgrade_from_0004_keeps_rows_and_adds_the_inbox(tmp_path: Path) -> None:
+async def test_upgrade_from_0006_keeps_rows_and_adds_the_inbox(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
-        await migrate.upgrade(engine, "0004")
+        await migrate.upgrade(engine, "0006_project_progress")
         async with engine.begin() as conn:
             await conn.execute(
                 text("INSERT INTO groups (id, name, created_at) VALUES (1, 'g', '2026-03-01')")
@@ -37,7 +37,7 @@ async def test_upgrade_from_0004_keeps_rows_and_adds_the_inbox(tmp_path: Path) -
         async with engine.begin() as conn:
             assert (await conn.execute(text("SELECT count(*) FROM groups"))).scalar_one() == 1
             assert await inbox_repo.insert_new(conn, [entry("a")], timedelta(seconds=30)) == {"a"}
-        await migrate.downgrade(engine, "0004")
+        await migrate.downgrade(engine, "0006_project_progress")
         async with engine.connect() as conn:
             names = {
                 r[0]

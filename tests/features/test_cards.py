@@ -85,6 +85,7 @@ async def test_the_weekly_recap_post_carries_a_card_and_keeps_its_text(bot: BotH
 
     for name in ("ann", "bob"):
         await bot.cmd("/done", user=name)
+    await bot.cmd("/roadmap done web-basics", user="ann")
     await bot.cmd("/admin post recap", user="mod")
     await runtime(bot.services).settle()
     [post] = bot.adapter.posts()
@@ -93,6 +94,7 @@ async def test_the_weekly_recap_post_carries_a_card_and_keeps_its_text(bot: BotH
     assert post.reply.image is not None and post.reply.image.filename == "weekly-recap.png"
     assert png_size(post.reply.image.content)[0] == 1080
     assert "Top streaks: ann 1 day; bob 1 day" in post.reply.image.alt_text
+    assert "Roadmap 1 step finished." in post.reply.image.alt_text
     await bot.cmd("/admin settings cards off", user="mod")
     await bot.cmd("/admin post recap force", user="mod")
     await runtime(bot.services).settle()
@@ -107,3 +109,39 @@ def test_the_console_saves_a_card_and_prints_its_path(tmp_path: Path) -> None:
     [saved] = (tmp_path / "data" / "cards").glob("streak-*.png")
     assert f"(card saved: {saved}" in result.stdout
     assert png_size(saved.read_bytes())[0] == 1080
+
+
+async def test_roadmap_card_draws_each_step_in_its_state(bot: BotHarness) -> None:
+    from bot.cards import progress as progress_card
+    from bot.cards.models import StepState
+    from bot.cards.progress import FILL
+
+    await bot.cmd("/roadmap done web-basics", user="ann")
+    await bot.cmd("/roadmap skip 2", user="ann")
+    await bot.cmd("/roadmap start 3", user="ann")
+    text = await bot.cmd("/roadmap me", user="ann")
+    reply = await bot.cmd("/roadmap me card", user="ann")
+    assert reply.text == text.text and reply.fields == text.fields and reply.ephemeral
+    assert reply.image is not None and reply.image.filename == "roadmap.png"
+    assert png_size(reply.image.content)[0] == 1080
+    assert "2 of 3" in reply.image.alt_text and "Now on 3." in reply.image.alt_text
+    image = Image.open(io.BytesIO(reply.image.content)).convert("RGB")
+    card = progress_card.ProgressCard("ann", ())  # positions depend on indices only
+    expected = (StepState.DONE, StepState.SKIPPED, StepState.IN_PROGRESS)
+    for position, state in enumerate(expected):
+        x0, y0, _x1, y1 = progress_card.step_box(card, 0, position)
+        # Sample inside the cell, clear of the number and the markers.
+        pixel = image.getpixel((x0 + 8, (y0 + y1) // 2))
+        assert pixel == FILL[state], (position, pixel)
+    x0, y0, _, y1 = progress_card.step_box(card, 0, 2)
+    assert image.getpixel((x0 + 2, (y0 + y1) // 2)) != FILL[StepState.IN_PROGRESS]  # outlined
+    x0, y0, _, y1 = progress_card.step_box(card, 1, 0)
+    assert image.getpixel((x0 + 8, (y0 + y1) // 2)) == FILL[StepState.NOT_STARTED]
+
+
+async def test_roadmap_card_respects_cards_off_and_odd_words(bot: BotHarness) -> None:
+    await bot.cmd("/admin settings cards off", user="mod")
+    reply = await bot.cmd("/roadmap me card", user="ann")
+    assert reply.image is None and reply.title.startswith("Your roadmap")
+    odd = await bot.cmd("/roadmap me please", user="ann")
+    assert "/roadmap me card" in odd.text and odd.image is None

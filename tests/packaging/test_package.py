@@ -48,13 +48,14 @@ def test_alembic_needs_no_ini_in_the_working_directory(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     # Revisions are numbered by issue, not by order (0004 follows 0005), so the head is
-    # one of the shipped files rather than the highest number.
-    # Ids are read from the files: some are the bare number, some carry a name (0006_inbox).
-    found = (
-        re.search(r"^revision: str = '([^']+)'", p.read_text(encoding="utf-8"), re.MULTILINE)
-        for p in (ROOT / "migrations" / "versions").glob("0*.py")
-    )
-    shipped = {m.group(1) for m in found if m is not None}
+    # one of the shipped files rather than the highest number; ids may be descriptive
+    # (``0006_project_progress``), so they are read from the files.
+    declared = re.compile(r"^revision: str = ['\"]([^'\"]+)['\"]", re.MULTILINE)
+    shipped = {
+        match.group(1)
+        for path in (ROOT / "migrations" / "versions").glob("0*.py")
+        if (match := declared.search(path.read_text(encoding="utf-8")))
+    }
     assert migrate.head_revision() is not None
     assert migrate.head_revision() in shipped
 

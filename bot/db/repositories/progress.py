@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import CheckIn, StepProgress
+from bot.db.models import StepProgress
+from bot.db.models_progress import ChallengeDone
+from bot.db.repositories.checkins import upsert
 from bot.progress.plan import Status, StepRecord
 
 
@@ -56,14 +59,60 @@ async def remove(session: AsyncSession, member_id: int, step_id: str) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+_DONE = cast(Table, ChallengeDone.__table__)
+
+
 async def done_challenges(session: AsyncSession, member_id: int) -> list[str]:
-    """Distinct challenge ids the member's check-ins recorded."""
+    """The challenge ids the member has done (``challenge_done``, one row each)."""
     rows = await session.execute(
-        select(CheckIn.challenge_id)
-        .where(CheckIn.member_id == member_id, CheckIn.challenge_id.is_not(None))
-        .distinct()
+        select(ChallengeDone.challenge_id).where(ChallengeDone.member_id == member_id)
     )
-    return [value for value in rows.scalars() if value is not None]
+    return list(rows.scalars())
+
+
+async def record_challenge(
+    session: AsyncSession, group_id: int, member_id: int, challenge_id: str, day: date
+) -> bool:
+    """Record that the member did ``challenge_id`` on ``day``; whether it is new.
+
+    Doing a challenge again keeps its first date (the row is inserted once).
+    """
+    statement = (
+        upsert(session, _DONE)
+        .values(member_id=member_id, challenge_id=challenge_id, group_id=group_id, done_on=day)
+        .on_conflict_do_nothing(index_elements=["member_id", "challenge_id"])
+        .returning(_DONE.c.challenge_id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def merge_challenges(
+    session: AsyncSession, group_id: int, survivor_id: int, absorbed_id: int
+) -> int:
+    """Give the survivor every challenge the absorbed member did (earliest date kept)."""
+    rows = await session.execute(
+        select(ChallengeDone.member_id, ChallengeDone.challenge_id, ChallengeDone.done_on).where(
+            ChallengeDone.member_id.in_((survivor_id, absorbed_id))
+        )
+    )
+    mine: dict[str, date] = {}
+    theirs: dict[str, date] = {}
+    for member_id, challenge_id, done_on in rows.all():
+        (mine if member_id == survivor_id else theirs)[challenge_id] = done_on
+    for challenge_id, done_on in theirs.items():
+        if challenge_id not in mine:
+            await record_challenge(session, group_id, survivor_id, challenge_id, done_on)
+        elif done_on < mine[challenge_id]:
+            row = await session.get(ChallengeDone, (survivor_id, challenge_id))
+            if row is not None:
+                row.done_on = done_on
+    await session.execute(
+        delete(ChallengeDone)
+        .where(ChallengeDone.member_id == absorbed_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    await session.flush()
+    return len(theirs)
 
 
 async def merge(

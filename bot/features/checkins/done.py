@@ -3,7 +3,9 @@
 The day is the member's local date (their timezone, else the group's, with the group's
 day start). A second check-in on the same day is answered kindly and counted once (the
 ``checkins`` table has one row per member and date). ``/done yesterday …`` back-fills
-yesterday when the group allows it (``streak.backfill yesterday``).
+yesterday when the group allows it (``streak.backfill yesterday``). ``/done challenge
+[ID]`` (and the **Done** button under a challenge) also records that the member did the
+challenge (today's group challenge without an id), which counts toward its roadmap step.
 
 A counted check-in is answered in the channel (a small celebration others see); "already
 counted" and every error are answered privately.
@@ -84,6 +86,14 @@ async def done(
 ) -> Reply:
     """Check the caller in for their local day (or yesterday, when back-fill is on)."""
     yesterday, note, link = _arguments(ctx, day, link, note)
+    words = (note or "").split()
+    if words and words[0].lower() == "challenge":
+        from bot.features.progress.challenges import resolve_done_challenge
+
+        challenge_id, note = await resolve_done_challenge(ctx, words[1:])
+        return await check_in(
+            ctx, note=note, link=link, yesterday=yesterday, challenge_id=challenge_id, did=True
+        )
     return await check_in(ctx, note=note, link=link, yesterday=yesterday)
 
 
@@ -91,7 +101,9 @@ async def done(
 async def done_button(ctx: CommandContext, value: str) -> Reply:
     """The **Done** button under a challenge post: the same as ``/done`` (answered privately)."""
     challenge = ctx.services.content.challenge(value) if value else None
-    return await check_in(ctx, challenge_id=challenge.id if challenge else None)
+    return await check_in(
+        ctx, challenge_id=challenge.id if challenge else None, did=challenge is not None
+    )
 
 
 async def check_in(
@@ -101,8 +113,13 @@ async def check_in(
     link: str | None = None,
     yesterday: bool = False,
     challenge_id: str | None = None,
+    did: bool = False,
 ) -> Reply:
-    """Record a check-in for the caller and answer it."""
+    """Record a check-in for the caller and answer it.
+
+    With ``did`` (the challenge's **Done** button, ``/done challenge``) the challenge is
+    also recorded as done by the member, even when the day was already counted.
+    """
     where = await member_day(ctx)
     target = where.today - timedelta(days=1) if yesterday else where.today
     if yesterday and not where.policy.allows_checkin_for(target, where.today):
@@ -124,7 +141,12 @@ async def check_in(
         link=link,
     )
     result = await record_checkin(ctx, CheckinRequest(checkin, where.policy, backfill=yesterday))
-    return answer(ctx.member.display_name, result, where)
+    reply = answer(ctx.member.display_name, result, where)
+    if did and challenge_id is not None:
+        from bot.features.progress.challenges import record_done_challenge
+
+        reply = await record_done_challenge(ctx, reply, challenge_id, target)
+    return reply
 
 
 async def _todays_challenge(ctx: CommandContext) -> str | None:

@@ -26,6 +26,7 @@ from bot.db.models import Member
 from bot.db.repositories import board_figures, board_roll
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import progress as progress_repo
+from bot.db.repositories import projects as projects_repo
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.linking.members import MergeCounts, delete_member, merge_members
@@ -92,6 +93,8 @@ async def merge(
         await recording.set_hidden(session, survivor.id, True, now)
     # Learning progress is unioned step by step (the furthest status, earliest dates win).
     await progress_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
+    await progress_repo.merge_challenges(session, survivor.group_id, survivor.id, absorbed.id)
+    await projects_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
     await delete_member(session, absorbed)
     after = (await stats_repo.load(session, [survivor.id], lock=False)).get(survivor.id)
     excuses = await stats_repo.excuses(session, [survivor.group_id], [survivor.id])

@@ -17,6 +17,7 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply, ReplyField
 from bot.db.repositories import progress as progress_repo
+from bot.features.progress.card import with_progress_card
 from bot.features.progress.events import StepFinished, step_finished
 from bot.progress.plan import (
     ProgressView,
@@ -126,7 +127,12 @@ def _names(step: Step, typed: str) -> bool:
 async def handle(ctx: CommandContext, verb: str, rest: str) -> Reply:
     """Run one ``/roadmap VERB …`` subcommand."""
     if verb == "me":
-        return view_reply(await member_view(ctx))
+        view = await member_view(ctx)
+        if rest.strip().lower() == "card":
+            return await with_progress_card(ctx, view_reply(view), view)
+        if rest:
+            raise UserError("`/roadmap me` shows your plan; `/roadmap me card` adds a picture.")
+        return view_reply(view)
     if not rest:
         raise UserError(
             f"Which step? Usage: `/roadmap {verb} STEP`, e.g. `/roadmap {verb} databases`."

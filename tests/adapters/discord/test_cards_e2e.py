@@ -36,6 +36,18 @@ async def test_a_streak_card_arrives_as_an_attachment_shown_by_an_embed(
     assert uploads and uploads[-1].files[0].data.startswith(b"\x89PNG")
 
 
+async def test_the_roadmap_card_arrives_as_an_attachment(discord_bot: DiscordBot) -> None:
+    await discord_bot.sync()
+    await discord_bot.run("roadmap", {"step": "done web-basics"})
+    answer = await discord_bot.run("roadmap", {"step": "me card"})
+    [message] = answer.messages
+    [attachment] = message["attachments"]
+    assert attachment["filename"] == "roadmap.png"
+    assert attachment["description"].startswith("Roadmap progress for")
+    assert message["embeds"][-1]["image"]["url"] == "attachment://roadmap.png"
+    assert "1 of 16 steps finished" in answer.text
+
+
 async def test_a_post_with_a_card_carries_the_picture(discord_bot: DiscordBot) -> None:
     fake = discord_bot.fake
     destination = Destination(Platform.DISCORD, str(fake.guild_id), channel_id=str(fake.channel_id))

@@ -3,8 +3,8 @@
 Adds ``inbox`` (idempotency key, payload, status, lease, stored reply) with an index for
 the recovery sweep. Additive: nothing existing changes.
 
-Revision ID: 0006_inbox
-Revises: 0004
+Revision ID: 0007_inbox
+Revises: 0006_project_progress
 Create Date: 2026-12-07 02:00:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import bot.db.base
 
-revision: str = '0006_inbox'
-down_revision: str | None = '0004'
+revision: str = '0007_inbox'
+down_revision: str | None = '0006_project_progress'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
