@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from contextlib import suppress
 from datetime import datetime, timedelta
@@ -36,6 +37,9 @@ MAX_BATCH = 512
 LEASE = timedelta(minutes=2)
 # Answered entries are kept this long, so a late redelivery is still recognised.
 KEEP = timedelta(days=2)
+# An entry this process took and has not answered yet is its own, even past the lease (a
+# burst can queue work longer than that): its sweep leaves it alone for this long.
+LIVE_GRACE = 600.0
 
 _Item = tuple[InboxEntry, "asyncio.Future[bool]"]
 
@@ -66,6 +70,7 @@ class InboxStore:
         self._queue: deque[_Item] = deque()
         self._answered: list[str] = []
         self._barriers: list[asyncio.Future[None]] = []
+        self._live: dict[str, float] = {}
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._engine: AsyncEngine | None = None
@@ -109,13 +114,25 @@ class InboxStore:
 
     def answered(self, key: str) -> None:
         """Queue ``answered`` for ``key``; stored with the next batch."""
+        self._live.pop(key, None)
         self._answered.append(key)
         self._wakeup.set()
 
     async def claim_due(self, now: datetime, limit: int) -> list[PendingEntry]:
-        """Claim unfinished entries whose lease ran out (see the repository)."""
+        """Claim unfinished entries whose lease ran out, except this process's own.
+
+        An entry this process accepted and is still working on (queued behind a burst,
+        or its answer on the way) is not taken again by its own sweep; another instance
+        may still take it after the lease, which the conditional updates make safe.
+        """
+        cutoff = time.monotonic() - LIVE_GRACE
+        for key in [k for k, at in self._live.items() if at < cutoff]:
+            del self._live[key]
+        live = set(self._live)
         async with self._sessions() as session, session.begin():
-            return await inbox_repo.claim_due(session, now, self.lease, limit)
+            return await inbox_repo.claim_due(
+                session, now, self.lease, limit, skip=live.__contains__
+            )
 
     async def prune(self) -> int:
         """Delete answered entries older than :data:`KEEP`."""
@@ -191,5 +208,7 @@ class InboxStore:
             # Within one batch only the first of two equal keys is the new one.
             new = entry.key in inserted and entry.key not in claimed
             claimed.add(entry.key)
+            if new:
+                self._live[entry.key] = time.monotonic()
             if not future.done():
                 future.set_result(new)

@@ -374,6 +374,9 @@ from bot.db.models_dashboard import (  # noqa: E402, F401
     DashboardUsedToken,
 )
 
+# The durable inbox (issue 21), likewise in its own module.
+from bot.db.models_inbox import InboxRow  # noqa: E402, F401
+
 # Projects, done challenges and the progress summary (issue 13) live in their own module.
 from bot.db.models_progress import (  # noqa: E402, F401
     ChallengeDone,
@@ -382,6 +385,3 @@ from bot.db.models_progress import (  # noqa: E402, F401
     ProgressCount,
     ProjectProgress,
 )
-
-# The durable inbox (issue 21), likewise in its own module.
-from bot.db.models_inbox import InboxRow  # noqa: E402, F401

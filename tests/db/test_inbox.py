@@ -66,9 +66,13 @@ async def check_store(url: str) -> None:
         store.answered("k0")
         await store.flush()
         clock.advance(timedelta(seconds=31))
-        # Two sweeps at once never claim the same entry.
+        # This process's own unanswered entries are not taken by its own sweep...
+        assert await store.claim_due(clock.now(), 100) == []
+        # ...but by another process's, once the lease ran out; and two sweeps at once
+        # never claim the same entry.
+        other = InboxStore(engine, clock, lease=timedelta(seconds=30))
         first, second = await asyncio.gather(
-            store.claim_due(clock.now(), 100), store.claim_due(clock.now(), 100)
+            other.claim_due(clock.now(), 100), other.claim_due(clock.now(), 100)
         )
         keys = [p.entry.key for p in first + second]
         assert sorted(keys) == sorted(f"k{i}" for i in range(1, 50))

@@ -9,7 +9,7 @@ second ``UPDATE`` re-check its condition after the first commits).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -106,12 +106,16 @@ async def mark_answered(db: Executor, keys: Iterable[str]) -> None:
 
 
 async def claim_due(
-    db: AsyncSession, now: datetime, lease: timedelta, limit: int
+    db: AsyncSession,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    skip: Callable[[str], bool] = lambda _key: False,
 ) -> list[PendingEntry]:
     """Claim up to ``limit`` unfinished entries whose lease ran out, oldest first.
 
     Each is taken with its own conditional update, so two instances sweeping at once never
-    both claim one entry.
+    both claim one entry. Keys for which ``skip`` is true are left alone.
     """
     candidates = (
         await db.execute(
@@ -123,6 +127,8 @@ async def claim_due(
     ).scalars()
     claimed: list[PendingEntry] = []
     for row in list(candidates):
+        if skip(row.key):
+            continue
         result = await db.execute(
             update(InboxRow)
             .where(
