@@ -7,7 +7,7 @@ message). It can inject faults: a 429 with ``retry_after``, a 500 before storing
 500 *after* storing (the case only a nonce makes safe).
 
 Adapter: one HTTP attempt per ``send``; maps 429/5xx/403/network errors onto
-:class:`~bot.adapters.base.SendError` like the real adapters, with optional hooks called
+:class:`~bot.core.ports.SendError` like the real adapters, with optional hooks called
 just before the request and just after the answer (where the chaos run injects crashes).
 """
 

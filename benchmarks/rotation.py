@@ -32,6 +32,7 @@ from bot.content.store import ContentStore
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Group
+from bot.db.repositories.rotation import RotationRepository
 
 NOW = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
 DAY = date(2026, 3, 2)
@@ -48,7 +49,7 @@ async def timed_draw(
 ) -> float:
     started = time.perf_counter()
     async with sessions() as session, session.begin():
-        await challenge_for(session, store, group, day, "all", now=NOW)
+        await challenge_for(RotationRepository(session), store, group, day, "all", now=NOW)
     return time.perf_counter() - started
 
 

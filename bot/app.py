@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import __version__
-from bot.adapters.base import Adapter
 from bot.config import AdapterChoice, Settings
 from bot.content.store import ContentStore
 from bot.core.clock import Clock, FakeClock, SystemClock
@@ -31,6 +30,7 @@ from bot.core.inbox import INBOX_KEY, Replayer
 from bot.core.inbox_recovery import InboxRecovery
 from bot.core.messenger import Messenger
 from bot.core.models import Platform
+from bot.core.ports import Adapter
 from bot.core.services import Services
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory

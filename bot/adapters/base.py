@@ -1,93 +1,12 @@
-"""The smallest adapter contract: start, stop, send, publish commands.
+"""The adapter contract, as adapters import it.
 
-Inbound traffic is not an adapter method: an adapter builds an
-:class:`~bot.core.models.Invocation` and calls ``dispatcher.handle(invocation, responder)``
-after acknowledging the platform (ack first, work second).
+The contract itself (:class:`Adapter`, :class:`Capability`, :class:`SendError`,
+:class:`DirectMessagesClosed`) is a port of the core and lives in :mod:`bot.core.ports`;
+this module re-exports it so adapters keep one short import and older imports still work.
 """
 
 from __future__ import annotations
 
-import asyncio
-from abc import ABC, abstractmethod
-from enum import StrEnum
+from bot.core.ports import Adapter, Capability, DirectMessagesClosed, SendError
 
-from bot.core.commands import Registry
-from bot.core.models import Destination, Platform, Reply, SentRef
-
-
-class Capability(StrEnum):
-    """Optional things a platform can do; the core degrades gracefully without them."""
-
-    EPHEMERAL = "ephemeral"
-    BUTTONS = "buttons"
-    DIRECT_MESSAGES = "direct_messages"
-    FILES = "files"
-
-
-class SendError(Exception):
-    """A message could not be delivered.
-
-    Attributes:
-        permanent: Retrying will not help (no access to the channel, DMs closed).
-        code: The platform's error code or name, for logs and ``/admin schedule``.
-        retry_after: Seconds the platform asked us to wait, for rate limits.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool = False,
-        code: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-        self.code = code
-        self.retry_after = retry_after
-
-
-class DirectMessagesClosed(SendError):
-    """The user does not accept direct messages from the bot (Discord 50007 and alikes)."""
-
-    def __init__(
-        self, message: str = "direct messages are closed", code: str = "dm_closed"
-    ) -> None:
-        super().__init__(message, permanent=True, code=code)
-
-
-class Adapter(ABC):
-    """One connection to a chat platform, with a small async lifecycle."""
-
-    platform: Platform
-    capabilities: frozenset[Capability] = frozenset()
-
-    def __init__(self) -> None:
-        self.ready = asyncio.Event()
-        self.closed = asyncio.Event()
-
-    @abstractmethod
-    async def start(self) -> None:
-        """Connect and begin delivering invocations; returns once connected."""
-
-    @abstractmethod
-    async def stop(self) -> None:
-        """Stop taking new invocations and close connections."""
-
-    @abstractmethod
-    async def send(
-        self, destination: Destination, reply: Reply, *, idempotency_key: str | None = None
-    ) -> SentRef:
-        """Send a proactive message; raise :class:`SendError` when it cannot be delivered.
-
-        ``idempotency_key`` is stable for one logical post (e.g. a ledger row), so a retry
-        after an uncertain failure does not create a second message where the platform
-        supports it (Discord ``nonce`` with ``enforce_nonce``; Slack metadata lookup).
-        """
-
-    async def publish_commands(self, registry: Registry) -> None:  # noqa: B027
-        """Register commands with the platform, where that is a runtime action."""
-
-    async def wait_closed(self) -> None:
-        """Wait until the adapter has stopped (console: end of input)."""
-        await self.closed.wait()
+__all__ = ["Adapter", "Capability", "DirectMessagesClosed", "SendError"]

@@ -11,6 +11,7 @@ from types import ModuleType
 
 from bot import __version__
 from bot.cli import content_cmd, db_cmd, run_cmd
+from bot.cli.errors import report
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,14 +21,41 @@ def build_parser() -> argparse.ArgumentParser:
         description="A study-group bot for backend learners on Discord, Slack and the console.",
     )
     parser.add_argument("--version", action="version", version=f"studybot {__version__}")
-    parser.add_argument(
-        "--log-format", choices=["text", "json"], help="log line format (default: text)"
-    )
-    parser.add_argument("--log-level", help="logging level (default: INFO)")
+    _add_global_options(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (run_cmd, db_cmd, content_cmd, *_extra_modules()):
         module.register(sub)
+    _accept_global_options_everywhere(sub)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """``--log-format``, ``--log-level`` and ``--debug``, before or after the subcommand."""
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default=default,
+        help="log line format (default: text)",
+    )
+    parser.add_argument("--log-level", default=default, help="logging level (default: INFO)")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default if default is argparse.SUPPRESS else False,
+        help="on an error, print the full trace too",
+    )
+
+
+def _accept_global_options_everywhere(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    # SUPPRESS: a subcommand's parser sets the option only when it is given there, so
+    # `studybot --log-format json run` is not undone by the subparser's default.
+    for parser in set(sub.choices.values()):
+        _add_global_options(parser, default=argparse.SUPPRESS)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _accept_global_options_everywhere(action)
 
 
 def _extra_modules() -> list[ModuleType]:
@@ -54,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # every failure becomes one line; the trace with --debug
+        return report(exc, debug=bool(getattr(args, "debug", False)))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@ recorded in the ``rotation`` table (one row per group, kind and local date) with
 ``INSERT … ON CONFLICT DO NOTHING`` and read back, so asking twice, or asking from two
 places at once, gives the same item.
 
+The storage is a port: :class:`RotationLog` (implemented over SQL by
+:class:`bot.db.repositories.rotation.RotationRepository`), so this module holds only the
+rotation rules and imports nothing from ``bot.db``.
+
 Content may change between draws: ids that no longer exist are ignored (and a day whose
 item was removed gets a new one), and a changed track draws from the new pool from the
 next day on; the item already chosen for a day stays.
@@ -17,21 +21,65 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TypeVar
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Protocol, TypeVar
 
 from bot.content.schema import Challenge, Tip
 from bot.content.store import ContentStore
 from bot.core.errors import UserError
-from bot.db.repositories import rotation as repo
-from bot.db.repositories.rotation import CycleState
 
 ItemT = TypeVar("ItemT", Challenge, Tip)
 
 CHALLENGE = "challenge"
 TIP = "tip"
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """The item a group got on one date, and the rotation cycle it belongs to."""
+
+    item_id: str
+    cycle: int
+
+
+@dataclass(frozen=True)
+class CycleState:
+    """Where a group's rotation of one kind stands.
+
+    Attributes:
+        cycle: The current cycle number (0 before the first draw).
+        used: Item ids already drawn in that cycle.
+        last: The most recently dated item id (kept out of the first draw of a new cycle).
+    """
+
+    cycle: int
+    used: frozenset[str]
+    last: str | None
+
+
+class RotationLog(Protocol):
+    """Where draws are recorded: one item per (group, kind, local date), claimed once."""
+
+    async def get(self, group_id: int, kind: str, day: date) -> Drawn | None:
+        """The item drawn for ``day``, if any."""
+        ...
+
+    async def cycle_state(self, group_id: int, kind: str) -> CycleState:
+        """The current cycle and the item ids used in it."""
+        ...
+
+    async def claim(
+        self, *, group_id: int, kind: str, day: date, item_id: str, cycle: int, now: datetime
+    ) -> Drawn:
+        """Record ``item_id`` for ``day`` unless a row exists already; return the winner."""
+        ...
+
+    async def replace_item(
+        self, *, group_id: int, kind: str, day: date, old_item_id: str, item_id: str, cycle: int
+    ) -> Drawn:
+        """Swap a day's vanished item for another (compare-and-set); return the winner."""
+        ...
 
 
 class NothingToDraw(UserError):
@@ -76,7 +124,7 @@ def next_item(pool_ids: Sequence[str], state: CycleState, seed: str) -> tuple[st
 
 
 async def draw(
-    session: AsyncSession,
+    log: RotationLog,
     *,
     group_id: int,
     kind: str,
@@ -89,7 +137,7 @@ async def draw(
     """The item id of ``kind`` for ``group_id`` on ``day``, drawing and recording it once.
 
     Args:
-        session: The caller's session (committed or rolled back by the caller).
+        log: Where draws are recorded (in the caller's transaction).
         group_id: The group.
         kind: ``"challenge"`` or ``"tip"`` (any short label works).
         day: The group's local date.
@@ -98,14 +146,13 @@ async def draw(
         exists: Whether an id is still in the content (older rows may name removed items).
         now: The creation time stored on a new row (default: the current time).
     """
-    known = await repo.get(session, group_id, kind, day)
+    known = await log.get(group_id, kind, day)
     if known is not None and exists(known.item_id):
         return known.item_id
-    state = await repo.cycle_state(session, group_id, kind)
+    state = await log.cycle_state(group_id, kind)
     item_id, cycle = next_item(pool_ids, state, f"{group_id}|{kind}|{track}")
     if known is None:
-        drawn = await repo.claim(
-            session,
+        drawn = await log.claim(
             group_id=group_id,
             kind=kind,
             day=day,
@@ -114,8 +161,7 @@ async def draw(
             now=now or datetime.now(UTC),
         )
     else:
-        drawn = await repo.replace_item(
-            session,
+        drawn = await log.replace_item(
             group_id=group_id,
             kind=kind,
             day=day,
@@ -129,7 +175,7 @@ async def draw(
 
 
 async def _draw_item(
-    session: AsyncSession,
+    log: RotationLog,
     kind: str,
     pool: Sequence[ItemT],
     lookup: Callable[[str], ItemT | None],
@@ -144,7 +190,7 @@ async def _draw_item(
     if not pool:
         raise NothingToDraw(empty)
     item_id = await draw(
-        session,
+        log,
         group_id=group_id,
         kind=kind,
         day=day,
@@ -159,7 +205,7 @@ async def _draw_item(
 
 
 async def challenge_for(
-    session: AsyncSession,
+    log: RotationLog,
     store: ContentStore,
     group_id: int,
     day: date,
@@ -173,7 +219,7 @@ async def challenge_for(
     """
     pool = store.challenges_for_track(track) or list(store.bundle.challenges)
     return await _draw_item(
-        session,
+        log,
         CHALLENGE,
         pool,
         store.challenge,
@@ -186,7 +232,7 @@ async def challenge_for(
 
 
 async def tip_for(
-    session: AsyncSession,
+    log: RotationLog,
     store: ContentStore,
     group_id: int,
     day: date,
@@ -201,7 +247,7 @@ async def tip_for(
     """
     pool = store.tips_for_track(track) or list(store.bundle.tips)
     return await _draw_item(
-        session,
+        log,
         TIP,
         pool,
         store.tip,

@@ -14,12 +14,16 @@ from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.core.context import CommandContext
     from bot.core.models import Reply
 
+# The first argument of every handler is a ``bot.core.context.CommandContext``. It is
+# typed ``Any`` here on purpose: the context holds the services, the services hold the
+# registry, and the registry holds these specs; naming the context here would make
+# commands → context → services → commands an import cycle. The dispatcher, which builds
+# the context, is the one place that calls handlers.
 Handler = Callable[..., Awaitable["Reply"]]
-ActionHandler = Callable[["CommandContext", str], Awaitable["Reply"]]
-Completer = Callable[["CommandContext", str], Awaitable[list[str]]]
+ActionHandler = Callable[[Any, str], Awaitable["Reply"]]
+Completer = Callable[[Any, str], Awaitable[list[str]]]
 
 # Discord: 1-32 chars, lower case letters, digits, - and _. Slack commands are
 # lower case too; using the intersection keeps one name valid everywhere.

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.localday import local_date
 from bot.core.models import Invocation
 from bot.core.services import Services
 from bot.db.models import Group, Identity, Member, Space
@@ -93,8 +94,6 @@ class CommandContext:
 
     async def today(self, member: Member | None = None) -> date:
         """The member's current local date, honouring the group's day start."""
-        from bot.streaks.localday import local_date
-
         group_settings = await self.settings()
         tz = await self.member_timezone(member)
         return local_date(self.now, tz, group_settings.day_start)

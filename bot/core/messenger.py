@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bot.core.models import Destination, Platform, Reply, SentRef
 
 if TYPE_CHECKING:
-    from bot.adapters.base import Adapter
+    from bot.core.ports import Adapter
 
 
 class NoAdapter(LookupError):

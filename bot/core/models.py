@@ -51,6 +51,11 @@ class SpaceRef:
     name: str = ""
 
 
+#: The console's one space: every console session is this study group (a constant of the
+#: core, so the scheduler can set up console defaults without importing the adapter).
+CONSOLE_SPACE = SpaceRef(Platform.CONSOLE, "console", "Console study group")
+
+
 @dataclass(frozen=True)
 class Destination:
     """Where a proactive message goes: a channel, or a user's direct messages."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,6 +16,22 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SUPPORTED_BACKENDS = ("sqlite", "postgresql", "postgres")
+URL_EXAMPLES = "sqlite:///data/studybot.db or postgresql+asyncpg://USER@HOST/DB"
+
+
+class DatabaseUrlError(ValueError):
+    """A database URL studybot cannot use; the message says why and what to write instead.
+
+    Attributes:
+        url: The URL as given (it may hold a password: never print it as is).
+        problem: What is wrong, phrased to follow the setting's name.
+    """
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(f"the database URL {problem}")
+        self.url = url
+        self.problem = problem
 
 
 def normalise_url(url: str) -> URL:
@@ -22,14 +39,39 @@ def normalise_url(url: str) -> URL:
 
     ``sqlite:///x.db`` becomes ``sqlite+aiosqlite:///x.db`` and ``postgresql://`` or
     ``postgres://`` become ``postgresql+asyncpg://``, so people can paste the URLs they know.
+
+    Raises:
+        DatabaseUrlError: the URL does not parse, names a database studybot does not
+            support, or needs a driver that is not installed.
     """
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlError(url, f"is not a URL studybot can read; use {URL_EXAMPLES}") from None
     backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUrlError(
+            url, f"names {backend!r}, which studybot does not support; use {URL_EXAMPLES}"
+        )
+    if backend != "sqlite":
+        _require_asyncpg(url)
     if backend == "sqlite" and parsed.drivername != "sqlite+aiosqlite":
         parsed = parsed.set(drivername="sqlite+aiosqlite")
     if backend in ("postgresql", "postgres") and parsed.drivername != "postgresql+asyncpg":
         parsed = parsed.set(drivername="postgresql+asyncpg")
     return parsed
+
+
+def _require_asyncpg(url: str) -> None:
+    """Refuse a PostgreSQL URL early when the driver is missing (the ``postgres`` extra)."""
+    try:
+        import asyncpg  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        raise DatabaseUrlError(
+            url,
+            "is a PostgreSQL URL but the PostgreSQL driver (asyncpg) is not installed: "
+            "install studybot[postgres] (pip install 'studybot[postgres]')",
+        ) from None
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:

@@ -19,6 +19,7 @@ from bot.content.tracks import effective_track, validate_track
 from bot.core.commands import Param, ParamKind, Router
 from bot.core.context import CommandContext
 from bot.core.models import Reply
+from bot.db.repositories.rotation import RotationRepository
 from bot.streaks.localday import local_date
 
 if TYPE_CHECKING:
@@ -64,7 +65,9 @@ async def challenge(ctx: CommandContext, which: str = "today") -> Reply:
         return await next_challenge(ctx)
     day = await group_today(ctx)
     track, note = await group_track(ctx)
-    item = await challenge_for(ctx.session, store, ctx.group.id, day, track, now=ctx.now)
+    item = await challenge_for(
+        RotationRepository(ctx.session), store, ctx.group.id, day, track, now=ctx.now
+    )
     return _with_note(challenge_reply(item, store, day=day), note)
 
 
@@ -91,7 +94,9 @@ async def tip(ctx: CommandContext, which: str = "today") -> Reply:
             raise NothingToDraw("There are no tips in the content yet.")
         return _with_note(tip_reply(_random.choice(pool), store), note)
     day = await group_today(ctx)
-    item = await tip_for(ctx.session, store, ctx.group.id, day, track, now=ctx.now)
+    item = await tip_for(
+        RotationRepository(ctx.session), store, ctx.group.id, day, track, now=ctx.now
+    )
     return _with_note(tip_reply(item, store, day=day), note)
 
 

@@ -17,6 +17,7 @@ from bot.content.render import (
     routine_reply,
     routines_reply,
     step_reply,
+    unknown_step,
 )
 from bot.content.schema import Phase, normalise_name
 from bot.content.store import ContentStore
@@ -105,13 +106,3 @@ def _routine(store: ContentStore, level: str) -> Reply:
             return routine_reply(routine)
     levels = ", ".join(r.level.value for r in routines)
     raise UserError(f"There is no `{level}` routine. Routines: {levels}.")
-
-
-def unknown_step(store: ContentStore, typed: str, suggestions: tuple[str, ...]) -> str:
-    """The answer to an unknown step: the closest steps, else every step."""
-    if suggestions:
-        labels = [(store.step(s), s) for s in suggestions]
-        closest = ", ".join(f"`{i}` ({s.title})" if s else f"`{i}`" for s, i in labels)
-        return f"I don't know a step called `{typed}`. Closest: {closest}."
-    steps = ", ".join(f"{s.number} `{s.id}`" for s in store.steps)
-    return f"I don't know a step called `{typed}`. Steps: {steps}. Try `/roadmap` for the plan."

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from bot.adapters.base import Adapter
+from bot.core.ports import Adapter
 
 if TYPE_CHECKING:
     from bot.app import App

@@ -1,6 +1,6 @@
 """Sending one scheduled post: pacing, retries with back-off, and honest failure reports.
 
-Adapters make one attempt per call and raise :class:`~bot.adapters.base.SendError`;
+Adapters make one attempt per call and raise :class:`~bot.core.ports.SendError`;
 this module owns the policy above them:
 
 * a rate limit (``retry_after``) is waited out exactly, or handed back to the ledger when
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot import metrics
-from bot.adapters.base import DirectMessagesClosed, SendError
 from bot.core.messenger import NoAdapter
 from bot.core.models import Destination, Reply, SentRef
+from bot.core.ports import DirectMessagesClosed, SendError
 from bot.scheduling.pacing import Pacer, Sleep
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.adapters.base import DirectMessagesClosed
 from bot.core.models import Platform
+from bot.core.ports import DirectMessagesClosed
 from bot.db.models import Space
 from bot.scheduling import history, ledger, outages
 from bot.scheduling.config import GroupSchedule, Target

@@ -27,11 +27,11 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
-from bot.adapters.base import DirectMessagesClosed
 from bot.content.store import ContentStore
 from bot.core.clock import Clock
 from bot.core.errors import UserError
 from bot.core.models import Destination, Platform, Reply, SentRef
+from bot.core.ports import DirectMessagesClosed
 from bot.scheduling import ledger, outages
 from bot.scheduling.delivery import Delivery, DeliveryFailed, LostClaim
 from bot.scheduling.model import PostKey, PostKind, PostStatus

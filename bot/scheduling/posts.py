@@ -21,6 +21,7 @@ from bot.content.store import ContentStore
 from bot.content.tracks import effective_track
 from bot.core.models import Platform, Reply
 from bot.db.repositories import settings as settings_repo
+from bot.db.repositories.rotation import RotationRepository
 from bot.scheduling.config import GroupSchedule
 from bot.scheduling.model import PostKey, PostKind
 from bot.scheduling.recap import recap_card, recap_figures, recap_reply
@@ -58,14 +59,18 @@ async def channel_post(
     """
     track, _note = effective_track(store, schedule.track)
     if key.kind is PostKind.CHALLENGE:
-        challenge = await challenge_for(session, store, schedule.group_id, day, track, now=now)
+        challenge = await challenge_for(
+            RotationRepository(session), store, schedule.group_id, day, track, now=now
+        )
         reply = challenge_reply(challenge, store, day=day, with_done_button=True)
         if platform is Platform.CONSOLE:
             # The console shows buttons as [Done]; typing is how a terminal user checks in.
             reply = _with_line(reply, CONSOLE_DONE_HINT)
         content = PostContent(reply, challenge.id)
     elif key.kind is PostKind.TIP:
-        tip = await tip_for(session, store, schedule.group_id, day, track, now=now)
+        tip = await tip_for(
+            RotationRepository(session), store, schedule.group_id, day, track, now=now
+        )
         content = PostContent(tip_reply(tip, store, day=day), tip.id)
     elif key.kind is PostKind.RECAP:
         figures = await recap_figures(session, schedule.group_id, day)

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.content.rotation import challenge_for, next_item, shuffled, tip_for
+from bot.content.rotation import CycleState, challenge_for, next_item, shuffled, tip_for
 from bot.content.store import ContentStore
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Group, RotationEntry
 from bot.db.repositories import rotation as repo
-from bot.db.repositories.rotation import CycleState
+from bot.db.repositories.rotation import RotationRepository
 
 START = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -90,7 +90,9 @@ async def draw_days(
     drawn = []
     for day in dates:
         async with sessions() as session, session.begin():
-            challenge = await challenge_for(session, store, group_id, day, track, now=NOW)
+            challenge = await challenge_for(
+                RotationRepository(session), store, group_id, day, track, now=NOW
+            )
         drawn.append(challenge.id)
     return drawn
 
@@ -120,8 +122,12 @@ async def test_asking_twice_gives_the_same_item(
     again = await draw_days(sessions, content_store, group, days(3))
     assert first == again
     async with sessions() as session, session.begin():
-        tip_a = await tip_for(session, content_store, group, START, "all", now=NOW)
-        tip_b = await tip_for(session, content_store, group, START, "all", now=NOW)
+        tip_a = await tip_for(
+            RotationRepository(session), content_store, group, START, "all", now=NOW
+        )
+        tip_b = await tip_for(
+            RotationRepository(session), content_store, group, START, "all", now=NOW
+        )
     assert tip_a == tip_b
     async with sessions() as session:
         count = await session.scalar(select(func.count()).select_from(RotationEntry))
@@ -143,7 +149,11 @@ async def concurrent_draws(
 ) -> list[str]:
     async def one() -> str:
         async with sessions() as session, session.begin():
-            return (await challenge_for(session, store, group, START, "all", now=NOW)).id
+            return (
+                await challenge_for(
+                    RotationRepository(session), store, group, START, "all", now=NOW
+                )
+            ).id
 
     return await asyncio.wait_for(asyncio.gather(*(one() for _ in range(count))), timeout=30)
 
@@ -231,7 +241,9 @@ async def test_track_limits_the_pool(
     assert all(content_store.challenge(c).step in phase_steps for c in drawn)  # type: ignore[union-attr]
     assert set(drawn[: len(pool)]) == {c.id for c in pool}  # the phase pool, then a new cycle
     async with sessions() as session, session.begin():
-        tip = await tip_for(session, content_store, by_phase, START, "foundations", now=NOW)
+        tip = await tip_for(
+            RotationRepository(session), content_store, by_phase, START, "foundations", now=NOW
+        )
     assert tip.step in phase_steps
 
 

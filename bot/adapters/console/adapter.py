@@ -24,6 +24,7 @@ from bot.adapters.console.render import render
 from bot.adapters.console.stdin import stdin_lines
 from bot.core.dispatcher import Dispatcher
 from bot.core.models import (
+    CONSOLE_SPACE,
     Actor,
     Button,
     Destination,
@@ -37,7 +38,6 @@ from bot.core.models import (
 
 log = logging.getLogger(__name__)
 
-CONSOLE_SPACE = SpaceRef(Platform.CONSOLE, "console", "Console study group")
 CONSOLE_CHANNEL = "general"
 META_HELP = """Console meta-commands:
   :as NAME [--mod] [--platform discord|slack]   act as another member (moderator with --mod)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from contextlib import suppress
 
+import aiohttp
 import discord
 
 from bot.adapters.base import Adapter, Capability
@@ -90,6 +91,13 @@ class DiscordAdapter(Adapter):
         except discord.LoginFailure:
             await client.close()
             raise RuntimeError("Discord refused DISCORD_TOKEN (401); check the bot token") from None
+        except (aiohttp.ClientError, OSError) as exc:
+            # Close the client's HTTP session here: start failed, so stop() never runs.
+            await client.close()
+            raise RuntimeError(
+                f"cannot reach Discord at {self.settings.discord_api_base_url} ({exc}); "
+                "check the network, or DISCORD_API_BASE_URL"
+            ) from None
         self._task = asyncio.create_task(self._connect(client, token), name="discord-gateway")
         ready = asyncio.create_task(client.wait_until_ready())
         done, _ = await asyncio.wait(

@@ -21,6 +21,7 @@ from bot.content.render.roadmap import (
     routine_reply,
     routines_reply,
     step_reply,
+    unknown_step,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "routines_reply",
     "step_reply",
     "tip_reply",
+    "unknown_step",
 ]

@@ -14,6 +14,16 @@ OVERVIEW_HINT = (
 )
 
 
+def unknown_step(store: ContentStore, typed: str, suggestions: tuple[str, ...]) -> str:
+    """The answer to an unknown step: the closest steps, else every step."""
+    if suggestions:
+        labels = [(store.step(s), s) for s in suggestions]
+        closest = ", ".join(f"`{i}` ({s.title})" if s else f"`{i}`" for s, i in labels)
+        return f"I don't know a step called `{typed}`. Closest: {closest}."
+    steps = ", ".join(f"{s.number} `{s.id}`" for s in store.steps)
+    return f"I don't know a step called `{typed}`. Steps: {steps}. Try `/roadmap` for the plan."
+
+
 def _months_total(store: ContentStore) -> int:
     return max((p.end_month for p in store.phases), default=0)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from bot.db.repositories.checkins import Executor
+from bot.db.upsert import Executor
 
 # SQLite caps the parameters of one statement at 32,766 (since 3.32).
 _MAX_PARAMS = 32_000

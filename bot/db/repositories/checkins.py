@@ -11,33 +11,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 from sqlalchemy import Table, delete, func, select, text, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CheckIn, Identity, Member
+from bot.db.repositories import bulk
+from bot.db.upsert import Executor, dialect_name, upsert
 from bot.streaks import CheckInDay
 
-Executor: TypeAlias = AsyncSession | AsyncConnection
-"""Where SQL runs: a handler's session or the writer's connection."""
+# Executor, dialect_name and upsert live in bot.db.upsert; kept importable from here.
+__all__ = ["Executor", "NewCheckin", "dialect_name", "upsert"]
 
 _TABLE: Table = CheckIn.__table__  # type: ignore[assignment]
-
-
-def dialect_name(db: Executor) -> str:
-    """``"sqlite"`` or ``"postgresql"``: the database behind ``db``."""
-    if isinstance(db, AsyncSession):
-        return db.get_bind().dialect.name
-    return db.dialect.name
-
-
-def upsert(db: Executor, table: Table) -> Any:
-    """An ``INSERT`` for ``table`` with ``ON CONFLICT`` support on either database."""
-    if dialect_name(db) == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +54,6 @@ async def insert_new(db: Executor, rows: Sequence[NewCheckin]) -> set[tuple[int,
     if not rows:
         return set()
     if dialect_name(db) == "sqlite":
-        from bot.db.repositories import bulk
-
         returned = await bulk.insert_returning(
             db,
             f"INSERT INTO checkins ({', '.join(_FIELDS)})",

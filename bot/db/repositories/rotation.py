@@ -7,40 +7,17 @@ day (a scheduled post and a member's ``/challenge``, or two instances) agree on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.content.rotation import CycleState, Drawn
 from bot.db.models import RotationEntry
 from bot.db.upsert import insert_or_ignore
 
 _KEY = ("group_id", "kind", "local_date")
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """The item a group got on one date, and the rotation cycle it belongs to."""
-
-    item_id: str
-    cycle: int
-
-
-@dataclass(frozen=True)
-class CycleState:
-    """Where a group's rotation of one kind stands.
-
-    Attributes:
-        cycle: The current cycle number (0 before the first draw).
-        used: Item ids already drawn in that cycle.
-        last: The most recently dated item id (kept out of the first draw of a new cycle).
-    """
-
-    cycle: int
-    used: frozenset[str]
-    last: str | None
 
 
 async def get(session: AsyncSession, group_id: int, kind: str, day: date) -> Drawn | None:
@@ -141,3 +118,46 @@ async def history(
         .limit(limit)
     )
     return [(r.local_date, r.item_id, r.cycle) for r in (await session.execute(query)).all()]
+
+
+class RotationRepository:
+    """:class:`bot.content.rotation.RotationLog` over one session (the caller's transaction)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, group_id: int, kind: str, day: date) -> Drawn | None:
+        """The item drawn for ``day``, if any."""
+        return await get(self.session, group_id, kind, day)
+
+    async def cycle_state(self, group_id: int, kind: str) -> CycleState:
+        """The current cycle and the item ids used in it."""
+        return await cycle_state(self.session, group_id, kind)
+
+    async def claim(
+        self, *, group_id: int, kind: str, day: date, item_id: str, cycle: int, now: datetime
+    ) -> Drawn:
+        """Record ``item_id`` for ``day`` unless a row exists already; return the winner."""
+        return await claim(
+            self.session,
+            group_id=group_id,
+            kind=kind,
+            day=day,
+            item_id=item_id,
+            cycle=cycle,
+            now=now,
+        )
+
+    async def replace_item(
+        self, *, group_id: int, kind: str, day: date, old_item_id: str, item_id: str, cycle: int
+    ) -> Drawn:
+        """Swap a day's vanished item for another (compare-and-set); return the winner."""
+        return await replace_item(
+            self.session,
+            group_id=group_id,
+            kind=kind,
+            day=day,
+            old_item_id=old_item_id,
+            item_id=item_id,
+            cycle=cycle,
+        )

@@ -24,6 +24,7 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
 from bot.db.repositories.checkins import NewCheckin
+from bot.db.repositories.rotation import RotationRepository
 from bot.features.checkins.recording import CheckinRequest, CheckinResult, Status
 from bot.features.checkins.router import router
 from bot.features.checkins.service import MemberDay, member_day, record_checkin
@@ -156,7 +157,7 @@ async def _todays_challenge(ctx: CommandContext) -> str | None:
     try:
         track, _ = await group_track(ctx)
         item = await challenge_for(
-            ctx.session,
+            RotationRepository(ctx.session),
             ctx.services.content,
             ctx.group.id,
             await group_today(ctx),

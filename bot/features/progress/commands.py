@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlparse
 
+from bot.content.render.roadmap import unknown_step
 from bot.content.schema import Step, normalise_name
 from bot.content.store import ContentStore
 from bot.core.context import CommandContext
@@ -93,8 +94,6 @@ def _resolve(store: ContentStore, typed: str) -> Step:
     found = store.find_step(typed)
     if found.match is not None:
         return found.match
-    from bot.features.roadmap import unknown_step
-
     raise UserError(unknown_step(store, typed, found.suggestions))
 
 

@@ -13,9 +13,8 @@ from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.console.adapter import CONSOLE_SPACE
 from bot.core.clock import FakeClock
-from bot.core.models import Platform
+from bot.core.models import CONSOLE_SPACE, Platform
 from bot.core.services import Services
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.spaces import get_or_create_space

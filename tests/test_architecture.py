@@ -1,0 +1,67 @@
+"""The import contract in ``pyproject.toml`` holds (run with import-linter's ``lint-imports``).
+
+The README's test command runs this, so the layers of ``docs/architecture.md`` are checked
+on every test run, not only in CI.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _lint_imports() -> str:
+    beside = Path(sys.executable).with_name("lint-imports")
+    found = str(beside) if beside.exists() else shutil.which("lint-imports")
+    if found is None:
+        pytest.fail("lint-imports is missing: install the dev extra (pip install -e '.[dev]')")
+    return found
+
+
+def test_the_import_contracts_are_kept() -> None:
+    result = subprocess.run(
+        [_lint_imports(), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_the_contracts_name_the_layers_of_the_architecture() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    by_type = {c["type"]: c for c in contracts}
+    layers = by_type["layers"]["layers"]
+    # Outermost first: the composition root above the adapters, the core at the bottom.
+    order = [
+        next(i for i, layer in enumerate(layers) if name in layer)
+        for name in (
+            "bot.cli",
+            "bot.app",
+            "bot.adapters",
+            "bot.features",
+            "bot.scheduling",
+            "bot.streaks",
+            "bot.core",
+        )
+    ]
+    assert order == sorted(order) and len(set(order)) == len(order)
+    forbidden = by_type["forbidden"]
+    assert {"discord", "slack_bolt", "bot.adapters", "bot.app"} <= set(
+        forbidden["forbidden_modules"]
+    )
+    assert {"bot.core", "bot.features", "bot.scheduling", "bot.streaks", "bot.content"} <= set(
+        forbidden["source_modules"]
+    )
+    assert by_type["acyclic_siblings"]["ancestors"] == ["bot.*"]
