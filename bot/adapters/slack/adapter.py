@@ -28,7 +28,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import Adapter, Capability
-from bot.adapters.slack import listeners
+from bot.adapters.slack import listeners, socket_gate
 from bot.adapters.slack.cache import SeenKeys
 from bot.adapters.slack.delivery import ChannelPacer, Poster
 from bot.adapters.slack.home import HomeTab
@@ -215,6 +215,7 @@ class SlackAdapter(Adapter):
                 # slack_sdk's connect() retries a refused app token forever; asking for the
                 # first URL ourselves turns that into a clear start-up error.
                 socket_client = self._socket.client
+                socket_gate.install(socket_client)
                 socket_client.wss_uri = await socket_client.issue_new_wss_url()
                 await self._socket.connect_async()  # type: ignore[no-untyped-call]
             except SlackApiError as exc:

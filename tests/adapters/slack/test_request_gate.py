@@ -38,7 +38,12 @@ def _interaction(payload: object) -> bytes:
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
-BUTTON = {"type": "block_actions", "user": {"id": MEMBER}, "actions": [{"action_id": "x"}]}
+BUTTON = {
+    "type": "block_actions",
+    "user": {"id": MEMBER},
+    "team": {"id": "T1"},
+    "actions": [{"action_id": "x"}],
+}
 
 UNSIGNED_OR_FORGED = [
     ({"Content-Type": FORM}, _command(), "unsigned"),
@@ -70,7 +75,14 @@ SIGNED_BUT_MALFORMED = [
     (_interaction({**BUTTON, "actions": []}), FORM, "without actions"),
     (_interaction({**BUTTON, "actions": ["x"]}), FORM, "action_id"),
     (_interaction({**BUTTON, "user": {}}), FORM, "without a user id"),
+    (_interaction({**BUTTON, "user": {"id": "  "}}), FORM, "without a user id"),
+    (_interaction({**BUTTON, "user": "U1ANN"}), FORM, "without a user id"),
+    (_interaction({**BUTTON, "team": None}), FORM, "without a team id"),
+    (_interaction({**BUTTON, "team": {"id": ""}}), FORM, "without a team id"),
     (_command(user_id=""), FORM, "without user_id"),
+    (_command(team_id=""), FORM, "without user_id or team_id"),
+    (_command(command="challenge"), FORM, "without a /command"),
+    (_command(command="/"), FORM, "without a /command"),
     (b"just=words", FORM, "neither a command nor an interaction"),
 ]
 
@@ -92,6 +104,7 @@ def test_what_slack_sends_passes() -> None:
         (_command(), FORM),
         (_command(), FORM + "; charset=utf-8"),
         (_interaction(BUTTON), FORM),
+        (_interaction({**BUTTON, "team": None, "user": {"id": MEMBER, "team_id": "T1"}}), FORM),
         (json.dumps({"type": "url_verification", "challenge": "c"}).encode(), "application/json"),
     ):
         assert check_request(_signed(body, content_type), body, SECRET) is None
