@@ -12,19 +12,24 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import text
 
+from bot.adapters.slack.intake import NOT_STORED
+from bot.adapters.slack.late import RECORDED
 from bot.config import Settings
 from bot.content.store import ContentStore
 from bot.core.clock import FakeClock
+from bot.core.dispatcher import KEPT
 from bot.db.engine import create_engine
 from tests.adapters.slack.conftest import start_bot
 from tests.adapters.slack.support import GENERAL, MEMBER, SECRET, SlackBot
 from tests.fakes.slack_server import FakeSlack
 
+ROOT = Path(__file__).resolve().parents[3]
 PEOPLE = [f"U9P{i:03d}" for i in range(12)]
 # The held work is cancelled before it starts, so its coroutine is never awaited.
 HELD = "ignore:coroutine 'InboundWork.command' was never awaited:RuntimeWarning"
@@ -38,6 +43,18 @@ async def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
             return [tuple(r) for r in (await conn.execute(text(sql))).all()]
     finally:
         await engine.dispose()
+
+
+def documented() -> str:
+    """docs/inbox.md with its line breaks folded, to find the messages it quotes."""
+    return " ".join((ROOT / "docs" / "inbox.md").read_text(encoding="utf-8").split())
+
+
+def documented_late_answer() -> str:
+    """The direct message shown in docs/inbox.md's "What members see after a crash"."""
+    doc = (ROOT / "docs" / "inbox.md").read_text(encoding="utf-8")
+    block = doc.split("```text\n", 1)[1].split("```", 1)[0]
+    return "\n".join(line.strip() for line in block.strip().splitlines())
 
 
 async def send_command(bot: SlackBot, fields: dict[str, str]) -> int:
@@ -166,7 +183,8 @@ async def test_past_the_response_url_window_the_member_gets_a_direct_message(
         await asyncio.wait_for(again.app.recovery.first_sweep.wait(), 10)
         await again.settle()
         message = await fake.wait_for_message(MEMBER)
-        assert "Before I restarted, you sent `/done late but kept`" in message["text"]
+        # Exactly the example docs/inbox.md shows (bold marks aside).
+        assert message["text"].replace("*", "") == documented_late_answer()
         assert fake.response_posts() == []
         # Counted for the day it was sent, not the day it was processed.
         assert await rows(settings, "SELECT note FROM checkins") == [("late but kept",)]
@@ -194,6 +212,76 @@ async def test_a_processed_but_unanswered_command_is_answered_with_what_was_reco
         await asyncio.wait_for(again.app.recovery.first_sweep.wait(), 10)
         second = await fake.wait_for_response_post(answer.post.id, count=2)
         assert answer.post.body["text"].split("\n")[0] in second.body["text"]
+        assert await rows(settings, "SELECT count(*) FROM checkins") == [(1,)]
+    finally:
+        await again.app.stop()
+
+
+async def test_with_the_database_unreachable_the_member_is_told_at_once(
+    slack: SlackBot,
+) -> None:
+    assert slack.app.inbox is not None
+    await slack.app.inbox.stop()  # as if the database had gone away
+    fields = slack.fake.slash_command_payload("/done", "not kept", user_id=MEMBER)
+    if slack.mode == "http":
+        resp = await slack.fake.send_signed(
+            slack.url, SECRET, urlencode(fields), "application/x-www-form-urlencoded"
+        )
+        assert resp.status == 200
+        ack = slack.fake.inbound()[-1].answer
+    else:
+        envelope = await slack.fake.socket_send("slash_commands", dict(fields))
+        ack = (await slack.fake.wait_socket_ack(envelope))["text"]
+    await slack.settle()
+    assert ack == NOT_STORED
+    assert " ".join(NOT_STORED.split()) in documented()
+    assert slack.fake.response_posts() == []
+    assert await rows(slack.app.settings, "SELECT count(*) FROM checkins") == [(0,)]
+
+
+async def test_a_command_arriving_while_draining_is_kept_and_answered_after_restart(
+    slack_http: SlackBot, settings: Settings, clock: FakeClock, content_store: ContentStore
+) -> None:
+    fake = slack_http.fake
+    assert slack_http.app.dispatcher is not None
+    assert await slack_http.app.dispatcher.drain(1)  # SIGTERM has begun
+    fields = fake.slash_command_payload("/done", "during the restart", user_id=MEMBER)
+    rid = fields["response_url"].rsplit("/", 1)[-1]
+    assert await send_command(slack_http, fields) == 200
+    first = await fake.wait_for_response_post(rid)
+    assert first.body["text"] == KEPT and " ".join(KEPT.split()) in documented()
+    await slack_http.settle()
+    await slack_http.app.stop()
+    assert await rows(settings, "SELECT status FROM inbox") == [("pending",)]
+
+    clock.advance(timedelta(seconds=settings.inbox_lease + 1))
+    again = await start_bot(settings, clock, content_store, fake, "http")
+    try:
+        second = await fake.wait_for_response_post(rid, count=2, timeout=10)
+        assert "checked in" in second.body["text"]
+        assert await rows(settings, "SELECT note FROM checkins") == [("during the restart",)]
+    finally:
+        await again.app.stop()
+
+
+async def test_a_check_in_recorded_before_a_crash_is_confirmed(
+    slack_http: SlackBot, settings: Settings, clock: FakeClock, content_store: ContentStore
+) -> None:
+    fake = slack_http.fake
+    answer = await slack_http.command("/done", "written by the writer")
+    await slack_http.settle()
+    await slack_http.app.stop()
+    # As if the check-in writer had committed and the process died before the dispatcher.
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE inbox SET status = 'recorded', reply = NULL"))
+    await engine.dispose()
+
+    clock.advance(timedelta(seconds=settings.inbox_lease + 1))
+    again = await start_bot(settings, clock, content_store, fake, "http")
+    try:
+        second = await fake.wait_for_response_post(answer.post.id, count=2, timeout=10)
+        assert second.body["text"] == RECORDED
         assert await rows(settings, "SELECT count(*) FROM checkins") == [(1,)]
     finally:
         await again.app.stop()
