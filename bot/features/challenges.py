@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.content.render import challenge_reply, tip_reply
 from bot.content.rotation import NothingToDraw, challenge_for, tip_for
-from bot.content.tracks import effective_track, validate_track
+from bot.content.tracks import validate_track
 from bot.core.commands import Param, ParamKind, Router
 from bot.core.context import CommandContext
 from bot.core.models import Reply
 from bot.db.repositories.rotation import RotationRepository
-from bot.streaks.localday import local_date
+from bot.features.daily import group_today, group_track
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -30,17 +29,6 @@ ORDER = 20
 router = Router()
 
 _random = random.SystemRandom()
-
-
-async def group_today(ctx: CommandContext) -> date:
-    """The group's current local date (its timezone and day start, not the member's)."""
-    settings = await ctx.settings()
-    return local_date(ctx.now, settings.timezone, settings.day_start)
-
-
-async def group_track(ctx: CommandContext) -> tuple[str, str | None]:
-    """The group's track, and a note when its stored value no longer fits the content."""
-    return effective_track(ctx.services.content, (await ctx.settings())["track"])
 
 
 def _with_note(reply: Reply, note: str | None) -> Reply:

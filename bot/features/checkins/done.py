@@ -17,17 +17,16 @@ import re
 from datetime import timedelta
 
 from bot.content.render.text import day_label
-from bot.content.rotation import challenge_for
 from bot.core.args import tokenize
 from bot.core.commands import Param, ParamKind
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
 from bot.db.repositories.checkins import NewCheckin
-from bot.db.repositories.rotation import RotationRepository
 from bot.features.checkins.recording import CheckinRequest, CheckinResult, Status
 from bot.features.checkins.router import router
 from bot.features.checkins.service import MemberDay, member_day, record_checkin
+from bot.features.daily import todays_challenge_id
 from bot.streaks import format_duration
 
 NOTE_MAX = 1000
@@ -129,7 +128,7 @@ async def check_in(
             "added. A moderator can allow it with `/admin settings streak.backfill yesterday`."
         )
     if challenge_id is None and not yesterday:
-        challenge_id = await _todays_challenge(ctx)
+        challenge_id = await todays_challenge_id(ctx)
     checkin = NewCheckin(
         member_id=ctx.member.id,
         group_id=ctx.group.id,
@@ -148,25 +147,6 @@ async def check_in(
 
         reply = await record_done_challenge(ctx, reply, challenge_id, target)
     return reply
-
-
-async def _todays_challenge(ctx: CommandContext) -> str | None:
-    """The id of the group's challenge of the day, if the content has one."""
-    from bot.features.challenges import group_today, group_track
-
-    try:
-        track, _ = await group_track(ctx)
-        item = await challenge_for(
-            RotationRepository(ctx.session),
-            ctx.services.content,
-            ctx.group.id,
-            await group_today(ctx),
-            track,
-            now=ctx.now,
-        )
-    except UserError:
-        return None
-    return item.id
 
 
 def days(count: int) -> str:

@@ -15,6 +15,7 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
 from bot.db.repositories import progress as progress_repo
+from bot.features.daily import todays_challenge_id
 
 
 async def resolve_done_challenge(ctx: CommandContext, words: list[str]) -> tuple[str, str | None]:
@@ -29,9 +30,7 @@ async def resolve_done_challenge(ctx: CommandContext, words: list[str]) -> tuple
         if found is not None:
             return found.id, " ".join(words[1:]) or None
     if not words or not _looks_like_id(words[0]):
-        from bot.features.checkins.done import _todays_challenge
-
-        today = await _todays_challenge(ctx)
+        today = await todays_challenge_id(ctx)
         if today is None:
             raise UserError("There is no challenge today; `/challenge next` offers one.")
         return today, " ".join(words) or None
