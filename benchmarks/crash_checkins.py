@@ -131,6 +131,8 @@ class Outcome:
     n: int
     acked: set[int] = field(default_factory=set)
     not_acked: int = 0
+    refused: int = 0
+    answers: dict[int, str] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     stored: set[int] = field(default_factory=set)
     answered: set[int] = field(default_factory=set)
@@ -165,8 +167,10 @@ async def burst(fake: FakeSlack, bot: BotProcess, out: Outcome, args: argparse.N
         sent = time.perf_counter()
         try:
             async with session.post(url, data=body.encode(), headers=headers) as resp:
-                await resp.read()
-                if resp.status == 200:
+                answer = await resp.read()
+                if resp.status == 200 and answer:
+                    out.refused += 1  # acknowledged with an explanation: nothing promised
+                elif resp.status == 200:
                     out.latencies.append(time.perf_counter() - sent)
                     out.acked.add(i)
                 else:
@@ -202,6 +206,7 @@ def tally(fake: FakeSlack, out: Outcome) -> None:
     for post in fake.response_posts():
         if post.status == 200 and post.id.startswith("r"):
             counts[int(post.id[1:])] = counts.get(int(post.id[1:]), 0) + 1
+            out.answers[int(post.id[1:])] = str(post.body.get("text", ""))[:160]
     out.answered = set(counts)
     out.double_answered = sum(1 for c in counts.values() if c > 1)
 
@@ -261,7 +266,9 @@ async def run_once(name: str, database_url: str, args: argparse.Namespace) -> Ou
             await bot.kill()
             out.seconds = time.perf_counter() - started
             if args.keep_log:
-                print((Path(tmp) / "bot.log").read_text(errors="replace")[-4000:])
+                lines = (Path(tmp) / "bot.log").read_text(errors="replace").splitlines()
+                notable = [line for line in lines if " ERROR " in line or "WARNING" in line]
+                print("\n".join(notable[-40:]))
         out.stored = await stored_members(database_url)
         tally(fake, out)
     await fake.stop()
@@ -270,14 +277,15 @@ async def run_once(name: str, database_url: str, args: argparse.Namespace) -> Ou
         f"{name}: acked={len(out.acked)} stored={len(out.stored & out.acked)} "
         f"answered={len(out.answered & out.acked)} lost={len(out.lost)} "
         f"double-answered={out.double_answered} not-acked={out.not_acked} "
+        f"refused-at-ack={out.refused} "
         f"(also stored/answered: {len(out.stored - out.acked)}/{len(out.answered - out.acked)}); "
         f"kill -9 x{bot.kills}; ack p50={percentile(ms, 50):.0f}ms p99={percentile(ms, 99):.0f}ms "
         f"max={max(ms):.0f}ms at {args.concurrency} concurrent; "
         f"restart to ready {max(bot.restart_seconds):.1f}s; run {out.seconds:.0f}s",
         flush=True,
     )
-    if out.lost:
-        print(f"{name}: LOST {out.lost[:20]}…", flush=True)
+    for i in out.lost[:10]:
+        print(f"{name}: LOST #{i}: answered {out.answers.get(i, '(nothing)')!r}", flush=True)
     return out
 
 

@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
+
 from bot import metrics
 from bot.core.args import convert_typed, parse_text, split_subcommand
 from bot.core.commands import CommandSpec, Role
@@ -47,6 +50,11 @@ KEPT = (
 )
 # Returned for an inbox entry another run already processed: nothing is sent for it.
 DUPLICATE = Reply(text="")
+# Returned for an inbox entry whose run hit a passing database failure (a lock held too
+# long, a dropped connection): nothing is sent, nothing was changed, and the recovery sweep
+# runs it again once its lease ends; the member gets that run's answer.
+RETRY_LATER = Reply(text="")
+_TRANSIENT = (OperationalError, InterfaceError, SQLAlchemyTimeoutError, OSError, TimeoutError)
 
 
 class _AlreadyProcessed(Exception):
@@ -108,6 +116,11 @@ class Dispatcher:
             reply = await self.dispatch(invocation)
             if reply is DUPLICATE:
                 return reply
+            if reply is RETRY_LATER:
+                inbox = inbox_of(self.services.extras)
+                if inbox is not None and invocation.inbox_key:
+                    inbox.release(invocation.inbox_key)
+                return reply
             await responder.send(reply)
             if invocation.inbox_key and reply.text != KEPT:
                 inbox = inbox_of(self.services.extras)
@@ -149,6 +162,15 @@ class Dispatcher:
         except UserError as exc:
             outcome = "user_error"
             reply = Reply(text=str(exc), ephemeral=True)
+        except _TRANSIENT as exc:
+            if invocation.inbox_key is None:
+                outcome = "error"
+                log.exception("invocation %s (/%s) failed", invocation.id, name)
+                reply = Reply(text=SORRY.format(id=invocation.id), ephemeral=True)
+            else:
+                outcome = "retry"
+                log.warning("invocation %s (/%s) will be retried: %r", invocation.id, name, exc)
+                reply = RETRY_LATER
         except Exception:
             outcome = "error"
             log.exception("invocation %s (/%s) failed", invocation.id, name)

@@ -99,8 +99,16 @@ class Inbox(Protocol):
         """Note that the answer to ``key`` went out (stored with the next batch)."""
         ...
 
+    def release(self, key: str) -> None:
+        """Give up working on ``key`` here for now: a sweep retries it once its lease ends."""
+        ...
+
     async def claim_due(self, now: datetime, limit: int) -> list[PendingEntry]:
         """Claim unfinished entries nobody is working on (lease expired) for recovery."""
+        ...
+
+    async def prune(self) -> int:
+        """Delete answered entries old enough that no redelivery can come; returns how many."""
         ...
 
 

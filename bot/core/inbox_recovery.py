@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping
 from contextlib import suppress
 
 from bot.core.clock import Clock
-from bot.core.inbox import Inbox, PendingEntry, Replayer
+from bot.core.inbox import Inbox, InboxStatus, PendingEntry, Replayer
 from bot.core.models import Platform
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+GAVE_UP = (
+    "Sorry, I could not run `{summary}` after several tries (my database kept failing), so "
+    "nothing was changed. Please try again."
+)
 CLAIM_BATCH = 200
+PRUNE_EVERY = 3600.0  # seconds between deletions of old answered entries
 
 
 class InboxRecovery:
@@ -69,9 +75,15 @@ class InboxRecovery:
             self._task = None
 
     async def _loop(self) -> None:
+        pruned_at = float("-inf")
         while True:
             try:
                 await self.sweep()
+                if time.monotonic() - pruned_at >= PRUNE_EVERY:
+                    pruned_at = time.monotonic()
+                    removed = await self.inbox.prune()
+                    if removed:
+                        log.info("deleted %d answered inbox entries", removed)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -97,15 +109,16 @@ class InboxRecovery:
         replayer = self.replayers.get(entry.platform)
         if replayer is None:
             return  # that adapter is not running here; its lease runs out for another
-        if pending.attempts > MAX_ATTEMPTS:
+        if pending.attempts > MAX_ATTEMPTS and pending.status is InboxStatus.PENDING:
             log.error(
                 "giving up on stored command %s (%s) after %d attempts",
                 entry.key,
                 entry.summary,
                 pending.attempts - 1,
             )
-            self.inbox.answered(entry.key)
-            return
+            # Nothing of it committed (it is still pending): say so, as its answer.
+            text = GAVE_UP.format(summary=entry.summary)
+            pending = PendingEntry(entry, InboxStatus.DONE, text, pending.attempts)
         async with self._slots:
             try:
                 await replayer.replay(pending)

@@ -23,6 +23,7 @@ from collections import deque
 from contextlib import suppress
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.clock import Clock
@@ -40,6 +41,11 @@ KEEP = timedelta(days=2)
 # An entry this process took and has not answered yet is its own, even past the lease (a
 # burst can queue work longer than that): its sweep leaves it alone for this long.
 LIVE_GRACE = 600.0
+# SQLite: how often the store retries a locked database, and for how long. SQLite's own
+# busy handler backs off to 100 ms between tries, so under a stream of command
+# transactions a long waiter keeps losing the lock to newer ones; the ack path must not.
+LOCK_POLL = 0.002
+LOCK_WAIT = 15.0
 
 _Item = tuple[InboxEntry, "asyncio.Future[bool]"]
 
@@ -78,6 +84,7 @@ class InboxStore:
         self._closing = False
         self.batches = 0
         self.largest_batch = 0
+        self.lock_retries = 0
 
     @property
     def running(self) -> bool:
@@ -118,6 +125,10 @@ class InboxStore:
         self._answered.append(key)
         self._wakeup.set()
 
+    def release(self, key: str) -> None:
+        """Stop treating ``key`` as this process's own: its sweep may retry it after the lease."""
+        self._live.pop(key, None)
+
     async def claim_due(self, now: datetime, limit: int) -> list[PendingEntry]:
         """Claim unfinished entries whose lease ran out, except this process's own.
 
@@ -152,7 +163,12 @@ class InboxStore:
         if self._engine is None:
             self._engine = create_engine(self._url)
         if self._connection is None:
-            self._connection = await self._engine.connect()
+            connection = await self._engine.connect()
+            if connection.dialect.name == "sqlite":
+                # No busy handler: a locked database is retried by _commit, every 2 ms.
+                (await connection.exec_driver_sql("PRAGMA busy_timeout=0")).close()
+                await connection.commit()
+            self._connection = connection
         return self._connection
 
     async def _reset(self) -> None:
@@ -198,9 +214,19 @@ class InboxStore:
             if entry.key not in seen:
                 seen.add(entry.key)
                 entries.append(entry)
-        async with connection.begin():
-            inserted = await inbox_repo.insert_new(connection, entries, self.lease)
-            await inbox_repo.mark_answered(connection, answered)
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                async with connection.begin():
+                    inserted = await inbox_repo.insert_new(connection, entries, self.lease)
+                    await inbox_repo.mark_answered(connection, answered)
+                break
+            except OperationalError as exc:
+                locked = connection.dialect.name == "sqlite" and "locked" in str(exc)
+                if not locked or time.monotonic() > deadline:
+                    raise
+                self.lock_retries += 1
+                await asyncio.sleep(LOCK_POLL)
         self.batches += 1
         self.largest_batch = max(self.largest_batch, len(batch))
         claimed: set[str] = set()

@@ -285,3 +285,43 @@ async def test_a_check_in_recorded_before_a_crash_is_confirmed(
         assert await rows(settings, "SELECT count(*) FROM checkins") == [(1,)]
     finally:
         await again.app.stop()
+
+
+async def test_a_passing_database_failure_is_retried_not_apologised_for(
+    settings: Settings,
+    clock: FakeClock,
+    content_store: ContentStore,
+    fake: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bot.db.engine.SQLITE_BUSY_TIMEOUT_MS", 50)  # give up on locks fast
+    bot = await start_bot(settings, clock, content_store, fake, "http")
+    try:
+        gate = asyncio.Event()
+
+        async def lull() -> None:
+            await gate.wait()
+
+        bot.adapter.priority.lull = lull  # type: ignore[method-assign]
+        fields = fake.slash_command_payload("/done", "despite the lock", user_id=MEMBER)
+        rid = fields["response_url"].rsplit("/", 1)[-1]
+        assert await send_command(bot, fields) == 200
+        blocker = create_engine(settings.database_url)
+        async with blocker.connect() as conn:
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the lock
+            gate.set()
+            await bot.settle()
+            await conn.exec_driver_sql("ROLLBACK")
+        await blocker.dispose()
+        assert fake.response_posts(rid) == []  # no apology, nothing changed
+        assert await rows(settings, "SELECT status FROM inbox") == [("pending",)]
+
+        clock.advance(timedelta(seconds=settings.inbox_lease + 1))
+        assert bot.app.recovery is not None
+        await bot.app.recovery.sweep()
+        await bot.settle()
+        [post] = fake.response_posts(rid)
+        assert "checked in" in post.body["text"]
+        assert await rows(settings, "SELECT note FROM checkins") == [("despite the lock",)]
+    finally:
+        await bot.app.stop()
