@@ -125,3 +125,4 @@ class InboxRecovery:
                 self.finished += 1
             except Exception:
                 log.exception("could not finish stored command %s", entry.key)
+                self.inbox.release(entry.key)  # the next sweep after its lease tries again

@@ -41,10 +41,12 @@ KEEP = timedelta(days=2)
 # An entry this process took and has not answered yet is its own, even past the lease (a
 # burst can queue work longer than that): its sweep leaves it alone for this long.
 LIVE_GRACE = 600.0
-# SQLite: how often the store retries a locked database, and for how long. SQLite's own
-# busy handler backs off to 100 ms between tries, so under a stream of command
-# transactions a long waiter keeps losing the lock to newer ones; the ack path must not.
-LOCK_POLL = 0.002
+# SQLite: the store's connection waits at most LOCK_SLICE_MS for a locked database (SQLite's
+# busy handler polls within it at 1, 2, 5, 10 ms, in the driver's thread), then the store
+# tries again at once, for up to LOCK_WAIT seconds. With one long timeout instead, SQLite
+# backs off to 100 ms between tries, and under a stream of command transactions a long
+# waiter keeps losing the lock to newer ones: the ack path must not be that waiter.
+LOCK_SLICE_MS = 20
 LOCK_WAIT = 15.0
 
 _Item = tuple[InboxEntry, "asyncio.Future[bool]"]
@@ -120,8 +122,11 @@ class InboxStore:
         return await future
 
     def answered(self, key: str) -> None:
-        """Queue ``answered`` for ``key``; stored with the next batch."""
-        self._live.pop(key, None)
+        """Queue ``answered`` for ``key``; stored with the next batch.
+
+        The key stays this process's own until that batch commits, so its sweep cannot
+        take the entry (still ``done`` in the database) and answer it a second time.
+        """
         self._answered.append(key)
         self._wakeup.set()
 
@@ -141,9 +146,13 @@ class InboxStore:
             del self._live[key]
         live = set(self._live)
         async with self._sessions() as session, session.begin():
-            return await inbox_repo.claim_due(
+            claimed = await inbox_repo.claim_due(
                 session, now, self.lease, limit, skip=live.__contains__
             )
+        # Now this process's own too, until answered (or released after a failure).
+        for pending in claimed:
+            self._live[pending.entry.key] = time.monotonic()
+        return claimed
 
     async def prune(self) -> int:
         """Delete answered entries older than :data:`KEEP`."""
@@ -165,8 +174,9 @@ class InboxStore:
         if self._connection is None:
             connection = await self._engine.connect()
             if connection.dialect.name == "sqlite":
-                # No busy handler: a locked database is retried by _commit, every 2 ms.
-                (await connection.exec_driver_sql("PRAGMA busy_timeout=0")).close()
+                # Short waits, retried by _commit (see LOCK_SLICE_MS).
+                pragma = f"PRAGMA busy_timeout={LOCK_SLICE_MS}"
+                (await connection.exec_driver_sql(pragma)).close()
                 await connection.commit()
             self._connection = connection
         return self._connection
@@ -226,9 +236,10 @@ class InboxStore:
                 if not locked or time.monotonic() > deadline:
                     raise
                 self.lock_retries += 1
-                await asyncio.sleep(LOCK_POLL)
         self.batches += 1
         self.largest_batch = max(self.largest_batch, len(batch))
+        for key in answered:
+            self._live.pop(key, None)
         claimed: set[str] = set()
         for entry, future in batch:
             # Within one batch only the first of two equal keys is the new one.
