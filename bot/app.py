@@ -21,12 +21,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import __version__
+from bot.adapters.kit import AdapterFactory, AdapterKit, Lifecycle
 from bot.config import AdapterChoice, Settings
 from bot.content.store import ContentStore
 from bot.core.clock import Clock, FakeClock, SystemClock
 from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
-from bot.core.inbox import INBOX_KEY, Replayer
+from bot.core.inbox import Replayer
 from bot.core.inbox_recovery import InboxRecovery
 from bot.core.messenger import Messenger
 from bot.core.models import Platform
@@ -36,13 +37,17 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.inbox_store import InboxStore
 from bot.features import all_routers, all_setting_specs
+from bot.features.challenges import with_track_check
+from bot.features.checkins.writer import CheckinWriter
+from bot.features.schedule.runtime import build_schedule
+from bot.ops import readiness
+from bot.ops.loop_lag import LoopLagProbe
 from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
 
-# A component started by the app: an async start and an async stop.
-Lifecycle = tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]
-AdapterFactory = Callable[["App"], Adapter]
+__all__ = ["AdapterFactory", "App", "Lifecycle", "choose_adapters", "freeze_startup_objects"]
+
 TimeDriver = Callable[[datetime], Awaitable[None]]
 
 
@@ -90,28 +95,36 @@ class App:
             sessions=create_session_factory(self.engine),
             registry=registry,
             content=content,
-            setting_specs=all_setting_specs(),
+            setting_specs=with_track_check(all_setting_specs(), content),
         )
-        self.services.extras["messenger"] = self.messenger
-        self.services.extras["app"] = self
         # Slack and Discord store each command here before they acknowledge it.
         self.inbox = InboxStore(
             self.engine, self.clock, lease=timedelta(seconds=self.settings.inbox_lease)
         )
-        self.services.extras[INBOX_KEY] = self.inbox
+        self.services.inbox = self.inbox
         self.components.append((self.inbox.start, self.inbox.stop))
         self.dispatcher = Dispatcher(self.services)
         if self.settings.http_port is not None:
             self.http = HttpServer(self.settings.http_host, self.settings.http_port)
-        for install in _feature_installers():
-            install(self)
+        self._build_services(self.engine, self.services)
         if self.settings.dashboard:
             from bot.web.dashboard import install as install_dashboard
 
             install_dashboard(self.ensure_http(), self.services, self.dispatcher)
         # Adapters are built before anything starts so they can add HTTP routes.
+        kit = AdapterKit(
+            settings=self.settings,
+            clock=self.clock,
+            dispatcher=self.dispatcher,
+            services=self.services,
+            messenger=self.messenger,
+            http=lambda: self.http,
+            ensure_http=self.ensure_http,
+            add_component=self.components.append,
+            advance_time=self.advance_time if isinstance(self.clock, FakeClock) else None,
+        )
         for factory in self.adapter_factories:
-            adapter = factory(self)
+            adapter = factory(kit)
             self.adapters.append(adapter)
             self.messenger.register(adapter)
         for start, stop in self.components:
@@ -136,6 +149,47 @@ class App:
             __version__,
             ", ".join(a.platform.value for a in self.adapters),
         )
+
+    def _build_services(self, engine: AsyncEngine, services: Services) -> None:
+        """Build the long-lived services and add them as components, in start order.
+
+        The check-in writer (its own connection), the readiness checks and loop-lag probe
+        (when there is an HTTP server), then the scheduler, whose first catch-up waits for
+        the adapters to be ready.
+        """
+        writer = CheckinWriter(engine, self.clock)
+        services.checkin_writer = writer
+        self.components.append((writer.start, writer.stop))
+        self.components.append(self._operations(services))
+        schedule = build_schedule(
+            services, self.messenger, self.adapters, instance_id=self.settings.instance_id
+        )
+        services.schedule = schedule
+        services.settings_changed.append(schedule.scheduler.refresh)
+        self.components.append((schedule.start, schedule.stop))
+        if schedule.simulated:
+            self.time_drivers.append(schedule.drive)
+
+    def _operations(self, services: Services) -> Lifecycle:
+        """Readiness checks and the loop-lag probe, on the HTTP server if there is one."""
+        probe = LoopLagProbe()
+
+        async def start() -> None:
+            # Components start after the adapters are built, so a server that Slack's HTTP
+            # mode created on demand is there by now.
+            if self.http is None:
+                return
+            readiness.register(
+                self.http,
+                engine=lambda: self.engine,
+                adapters=self.adapters,
+                content=lambda: self.content,
+                draining=lambda: self.dispatcher is not None and self.dispatcher.draining,
+            )
+            services.loop_lag = probe
+            await probe.start()
+
+        return start, probe.stop
 
     async def run(self) -> None:
         """Start, then wait for SIGINT/SIGTERM or for an adapter to close; then stop."""
@@ -216,13 +270,6 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def _feature_installers() -> list[Callable[[App], Any]]:
-    """``install(app)`` hooks of features that add components (scheduler, HTTP server)."""
-    from bot.features import feature_modules
-
-    return [m.install for m in feature_modules() if callable(getattr(m, "install", None))]
 
 
 def choose_adapters(choice: AdapterChoice, settings: Settings) -> list[str]:

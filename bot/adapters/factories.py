@@ -1,15 +1,14 @@
 """Builders for each adapter by name, imported lazily so unused SDKs are never loaded.
 
-Each adapter package provides ``factory.create(app) -> Adapter``.
+Each adapter package provides ``factory.create(kit) -> Adapter``, where ``kit`` is the
+:class:`~bot.adapters.kit.AdapterKit` the composition root builds.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.app import AdapterFactory
+from bot.adapters.kit import AdapterFactory
 
 ADAPTER_MODULES = {
     "console": "bot.adapters.console.factory",

@@ -25,7 +25,6 @@ from bot.core.args import convert_typed, parse_text, split_subcommand
 from bot.core.commands import CommandSpec, Role
 from bot.core.context import CommandContext
 from bot.core.errors import PermissionDenied, UnknownCommand, UsageError, UserError
-from bot.core.inbox import inbox_of
 from bot.core.models import Invocation, InvocationKind, Reply
 from bot.core.services import Services
 from bot.db.repositories import inbox as inbox_repo
@@ -117,13 +116,13 @@ class Dispatcher:
             if reply is DUPLICATE:
                 return reply
             if reply is RETRY_LATER:
-                inbox = inbox_of(self.services.extras)
+                inbox = self.services.inbox
                 if inbox is not None and invocation.inbox_key:
                     inbox.release(invocation.inbox_key)
                 return reply
             await responder.send(reply)
             if invocation.inbox_key and reply.text != KEPT:
-                inbox = inbox_of(self.services.extras)
+                inbox = self.services.inbox
                 if inbox is not None:
                     inbox.answered(invocation.inbox_key)
         return reply

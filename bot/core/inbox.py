@@ -119,12 +119,3 @@ class Replayer(Protocol):
     async def replay(self, pending: PendingEntry) -> None:
         """Run or answer ``pending``, then mark it answered; never raises for one entry."""
         ...
-
-
-def inbox_of(extras: dict[str, Any]) -> Inbox | None:
-    """The app's inbox from ``Services.extras`` (``None`` when not configured)."""
-    found = extras.get(INBOX_KEY)
-    return found if found is not None else None
-
-
-INBOX_KEY = "inbox"

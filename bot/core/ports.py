@@ -16,9 +16,22 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from enum import StrEnum
+from typing import Protocol
 
 from bot.core.commands import Registry
 from bot.core.models import Destination, Platform, Reply, SentRef
+
+
+class Component(Protocol):
+    """A long-lived service the composition root starts with the app and stops after it."""
+
+    async def start(self) -> None:
+        """Begin work (connect, spawn tasks)."""
+        ...
+
+    async def stop(self) -> None:
+        """Finish or hand off work and release resources."""
+        ...
 
 
 class Capability(StrEnum):

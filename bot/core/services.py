@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
 from bot.core.commands import Registry
+from bot.core.inbox import Inbox
+from bot.core.ports import Component
 from bot.core.settings_specs import SettingSpec
 
 if TYPE_CHECKING:
@@ -32,7 +34,18 @@ class Services:
         setting_specs: Per-group settings moderators may change, by key.
         settings_changed: Called with a group id after a change to its settings commits
             (the scheduler rebuilds that group's jobs).
-        extras: Feature-owned services by name (messenger, scheduler, check-in writer…).
+        checkin_writer: The batching check-in writer
+            (:class:`bot.features.checkins.writer.CheckinWriter`), once built.
+        schedule: The scheduler and its background posts
+            (:class:`bot.features.schedule.runtime.ScheduleRuntime`), once built.
+        loop_lag: The event-loop lag probe (:class:`bot.ops.loop_lag.LoopLagProbe`), when an
+            HTTP server serves ``/metrics``.
+        inbox: The durable inbox Slack and Discord store commands in before the ack
+            (:class:`bot.db.inbox_store.InboxStore`, typed by its core port).
+
+    The last three are typed by the core's :class:`~bot.core.ports.Component` port, since
+    the core cannot name feature types; each feature's accessor (``writer_of``,
+    ``runtime_of``) narrows it to the concrete class.
     """
 
     settings: Settings
@@ -42,7 +55,10 @@ class Services:
     content: ContentStore
     setting_specs: dict[str, SettingSpec] = field(default_factory=dict)
     settings_changed: list[GroupHook] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
+    checkin_writer: Component | None = None
+    schedule: Component | None = None
+    loop_lag: Component | None = None
+    inbox: Inbox | None = None
 
     async def notify_settings_changed(self, group_id: int) -> None:
         """Run every ``settings_changed`` hook for ``group_id``."""

@@ -1,33 +1,44 @@
-"""User-facing features, discovered from this package.
+"""User-facing features, listed explicitly in :data:`FEATURES`.
 
 Each module may define:
 
 - ``router``: a :class:`~bot.core.commands.Router` of commands, button actions, completers;
 - ``SETTINGS``: per-group :class:`~bot.core.settings_specs.SettingSpec` values it reads;
-- ``install(app)``: a hook that adds long-lived components (the scheduler, the HTTP
-  server) to the app before it starts;
 - ``ORDER``: where its commands appear in ``/help`` (lower first; default 100).
 
-Discovery keeps features independent: adding one is adding a module.
+Long-lived services a feature needs (the check-in writer, the scheduler) are built by the
+composition root, ``bot/app.py``, and handed in through
+:class:`~bot.core.services.Services`; no feature module touches the app. Adding a feature
+is adding its module to :data:`FEATURES` (a test fails for a module left out).
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from types import ModuleType
 
 from bot.core.commands import Router
 from bot.core.settings_specs import CORE_SETTINGS, SettingSpec
 
+#: Every feature module or package under ``bot.features``, by its name there.
+FEATURES: tuple[str, ...] = (
+    "admin_settings",
+    "cards",
+    "challenges",
+    "checkins",
+    "content_admin",
+    "dashboard",
+    "help",
+    "linking",
+    "projects",
+    "roadmap",
+    "schedule",
+)
+
 
 def feature_modules() -> list[ModuleType]:
-    """Every module and subpackage of ``bot.features``, ordered by ``ORDER`` then name."""
-    modules = [
-        importlib.import_module(f"{__name__}.{info.name}")
-        for info in pkgutil.iter_modules(__path__)
-        if not info.name.startswith("_")
-    ]
+    """The modules of :data:`FEATURES`, ordered by ``ORDER`` then name."""
+    modules = [importlib.import_module(f"{__name__}.{name}") for name in FEATURES]
     return sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
 
 

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from bot.content.render import challenge_reply, tip_reply
 from bot.content.rotation import NothingToDraw, challenge_for, tip_for
+from bot.content.store import ContentStore
 from bot.content.tracks import validate_track
 from bot.core.commands import Param, ParamKind, Router
 from bot.core.context import CommandContext
 from bot.core.models import Reply
+from bot.core.settings_specs import SettingSpec
 from bot.db.repositories.rotation import RotationRepository
 from bot.features.daily import group_today, group_track
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 ORDER = 20
 
@@ -88,20 +86,19 @@ async def tip(ctx: CommandContext, which: str = "today") -> Reply:
     return _with_note(tip_reply(item, store, day=day), note)
 
 
-def install(app: App) -> None:
-    """Check ``/admin settings track VALUE`` against the content in use.
+def with_track_check(specs: dict[str, SettingSpec], store: ContentStore) -> dict[str, SettingSpec]:
+    """``specs`` with ``/admin settings track VALUE`` checked against the content in use.
 
     The core ``track`` spec cannot know which phases exist (groups may bring their own
     content), so its parser is wrapped with one that asks the live content store, which a
-    reload updates in place.
+    reload updates in place. The composition root applies this once.
     """
-    services = app.require_services()
-    spec = services.setting_specs.get("track")
+    spec = specs.get("track")
     if spec is None:
-        return
-    store = services.content
+        return specs
+    track_spec = spec
 
     def parse(text: str) -> str:
-        return validate_track(store, str(spec.parse(text)))
+        return validate_track(store, str(track_spec.parse(text)))
 
-    services.setting_specs["track"] = replace(spec, parse=parse)
+    return {**specs, "track": replace(spec, parse=parse)}

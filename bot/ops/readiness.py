@@ -7,28 +7,28 @@ balancer or Kubernetes stops sending traffic to an instance whose ``/readyz`` fa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.ports import Adapter
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.content.store import ContentStore
     from bot.web.server import HttpServer
 
 DATABASE_TIMEOUT_S = 3.0
 
 
-async def database_problem(app: App) -> str | None:
+async def database_problem(engine: AsyncEngine | None) -> str | None:
     """Whether the database answers ``SELECT 1`` within :data:`DATABASE_TIMEOUT_S`."""
-    if app.engine is None:
+    if engine is None:
         return "no database engine (not started or already stopped)"
 
     async def ping() -> None:
-        assert app.engine is not None
-        async with app.engine.connect() as connection:
+        async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     try:
@@ -52,34 +52,47 @@ def adapters_problem(adapters: Sequence[Adapter]) -> str | None:
     return "; ".join(problems) or None
 
 
-def content_problem(app: App) -> str | None:
+def content_problem(content: ContentStore | None) -> str | None:
     """Whether the learning content is loaded."""
-    if app.content is None:
+    if content is None:
         return "content not loaded"
     return None
 
 
-def register(app: App, http: HttpServer) -> None:
-    """Add the standard checks to ``http``'s ``/readyz``."""
+def register(
+    http: HttpServer,
+    *,
+    engine: Callable[[], AsyncEngine | None],
+    adapters: Sequence[Adapter],
+    content: Callable[[], ContentStore | None],
+    draining: Callable[[], bool],
+) -> None:
+    """Add the standard checks to ``http``'s ``/readyz``.
+
+    Args:
+        http: The server whose ``/readyz`` runs the checks.
+        engine: The current engine (``None`` once stopped).
+        adapters: The app's adapters (a live list).
+        content: The current content store.
+        draining: Whether the dispatcher has stopped taking commands.
+    """
 
     async def database() -> str | None:
-        return await database_problem(app)
+        return await database_problem(engine())
 
-    async def adapters() -> str | None:
-        return adapters_problem(app.adapters)
+    async def adapters_check() -> str | None:
+        return adapters_problem(adapters)
 
-    async def content() -> str | None:
-        return content_problem(app)
+    async def content_check() -> str | None:
+        return content_problem(content())
 
     async def accepting() -> str | None:
         # Failing readiness while draining lets a load balancer move traffic away first.
-        if app.dispatcher is not None and app.dispatcher.draining:
-            return "shutting down"
-        return None
+        return "shutting down" if draining() else None
 
     http.add_readiness_check("database", database)
-    http.add_readiness_check("adapters", adapters)
-    http.add_readiness_check("content", content)
+    http.add_readiness_check("adapters", adapters_check)
+    http.add_readiness_check("content", content_check)
     http.add_readiness_check("accepting", accepting)
 
 

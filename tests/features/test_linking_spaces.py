@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.db.models import ExcusedDay, Group, Post, RotationEntry, Setting
 from bot.db.repositories import settings as settings_repo
 from bot.features.checkins.audit_check import verify_group
+from bot.features.schedule.runtime import runtime_of
 from bot.streaks import StreakPolicy
 from tests.linking.support import (
     DISCORD,
@@ -205,7 +206,7 @@ async def test_unlinking_a_space_gives_it_its_own_group_again(bot: BotHarness) -
         actions = [e.action for e in await audit_actions(bot.services, group_id)]
         assert actions[-1] == "space.unlink"
     # The scheduler re-planned: the Slack space's own group posts on its own timer now.
-    armed = bot.services.extras["scheduler"].armed(slack_group)
+    armed = runtime_of(bot.services).scheduler.armed(slack_group)
     assert armed["challenge"] is not None
     again = await bot.cmd("/admin unlink-space", user="mod", platform=SLACK)
     assert "not linked" in again.text

@@ -147,4 +147,4 @@ async def test_readyz_fails_when_the_database_is_gone(
 
 async def test_no_http_server_means_no_probe_and_no_checks(bot: BotHarness) -> None:
     assert bot.app.http is None
-    assert "loop_lag_probe" not in bot.services.extras
+    assert bot.services.loop_lag is None

@@ -98,14 +98,15 @@ async def running(
 
 def scheduler(services: Services) -> Scheduler:
     """The scheduler service of an app."""
-    found = services.extras["scheduler"]
-    assert isinstance(found, Scheduler)
-    return found
+    found = services.schedule
+    assert isinstance(found, ScheduleRuntime)
+    assert isinstance(found.scheduler, Scheduler)
+    return found.scheduler
 
 
 def runtime(services: Services) -> ScheduleRuntime:
     """The schedule runtime (background posts) of an app."""
-    found = services.extras["schedule"]
+    found = services.schedule
     assert isinstance(found, ScheduleRuntime)
     return found
 

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TYPE_CHECKING
 
 from bot.adapters.base import Adapter
 from bot.adapters.console.adapter import ConsoleAdapter, TimeControl
+from bot.adapters.kit import AdapterKit
 from bot.core.clock import FakeClock
 from bot.core.models import Destination, Platform, Reply, SentRef
 from bot.db.repositories.spaces import platforms_with_spaces
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -58,37 +55,34 @@ class ConsoleMirror(Adapter):
         return await self._console.send(destination, reply, idempotency_key=idempotency_key)
 
 
-def create(app: App) -> ConsoleAdapter:
+def create(kit: AdapterKit) -> ConsoleAdapter:
     """The console adapter on stdin/stdout (and the printer for its simulated platforms)."""
     time_control = None
-    if isinstance(app.clock, FakeClock):
-        time_control = TimeControl(now=app.clock.now, advance=app.advance_time)
-    if app.dispatcher is None:
-        raise RuntimeError("the app must be started before adapters are built")
+    if isinstance(kit.clock, FakeClock) and kit.advance_time is not None:
+        time_control = TimeControl(now=kit.clock.now, advance=kit.advance_time)
     console = ConsoleAdapter(
-        app.dispatcher,
-        user=app.settings.console_user,
+        kit.dispatcher,
+        user=kit.settings.console_user,
         output=sys.stdout,
         time_control=time_control,
-        image_dir=app.settings.data_dir / "cards",
+        image_dir=kit.settings.data_dir / "cards",
     )
 
     async def register_mirrors() -> None:
         # Runs as a component, i.e. after every adapter is registered and before the
         # scheduler's first catch-up (which waits for the adapters to be ready).
-        services = app.require_services()
-        async with services.sessions() as session:
+        async with kit.services.sessions() as session:
             real = await platforms_with_spaces(session, except_prefix=SIMULATED_PREFIX)
         for platform in SIMULATED:
-            if platform in app.messenger.platforms():
+            if platform in kit.messenger.platforms():
                 continue
             if platform.value in real:
                 log.info("console: not printing %s posts (real spaces exist)", platform.value)
                 continue
-            app.messenger.register(ConsoleMirror(console, platform))
+            kit.messenger.register(ConsoleMirror(console, platform))
 
     async def nothing() -> None:
         """Mirrors hold no resources."""
 
-    app.components.append((register_mirrors, nothing))
+    kit.add_component((register_mirrors, nothing))
     return console

@@ -19,7 +19,7 @@ from bot.adapters.discord.sync import registered_drift, sync_commands
 from bot.config import Settings
 from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
-from bot.core.inbox import PendingEntry, inbox_of
+from bot.core.inbox import PendingEntry
 from bot.core.models import Destination, Platform, Reply, SentRef
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class DiscordAdapter(Adapter):
         self.settings = settings
         self.registry = registry
         services = dispatcher.services
-        inbox = inbox_of(services.extras)
+        inbox = services.inbox
         self.handler = InteractionHandler(dispatcher, intake=Intake(inbox, services.clock))
         self.late = LateAnswers(dispatcher, inbox, services.clock) if inbox else None
         self.guild_ready_timeout = guild_ready_timeout

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.adapters.discord.adapter import DiscordAdapter
 from bot.adapters.discord.client import parse_shard_ids
-
-if TYPE_CHECKING:
-    from bot.app import App
+from bot.adapters.kit import AdapterKit
 
 
-def create(app: App, **options: Any) -> DiscordAdapter:
-    """The Discord adapter for ``app``; ``options`` go to :class:`DiscordAdapter` (tests)."""
-    if app.dispatcher is None:
-        raise RuntimeError("the app must be started before adapters are built")
-    if not app.settings.discord_configured:
+def create(kit: AdapterKit, **options: Any) -> DiscordAdapter:
+    """The Discord adapter from ``kit``; ``options`` go to :class:`DiscordAdapter` (tests)."""
+    if not kit.settings.discord_configured:
         raise RuntimeError("set DISCORD_TOKEN to run the Discord adapter")
     try:
-        parse_shard_ids(app.settings.discord_shard_ids, app.settings.discord_shards)
+        parse_shard_ids(kit.settings.discord_shard_ids, kit.settings.discord_shards)
     except ValueError as exc:
         raise RuntimeError(str(exc)) from None
-    return DiscordAdapter(app.dispatcher, app.settings, app.require_services().registry, **options)
+    return DiscordAdapter(kit.dispatcher, kit.settings, kit.registry, **options)

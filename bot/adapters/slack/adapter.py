@@ -41,7 +41,7 @@ from bot.adapters.slack.redact import sdk_logger
 from bot.adapters.slack.respond import ReplySender
 from bot.adapters.slack.retries import EVENT_TTL_SECONDS, RateLimitRetryHandler
 from bot.core.dispatcher import Dispatcher
-from bot.core.inbox import PendingEntry, inbox_of
+from bot.core.inbox import PendingEntry
 from bot.core.models import Destination, Platform, Reply, SentRef
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class SlackAdapter(Adapter):
         self._accepting = True
         self.bolt = self._build_bolt()
         services = dispatcher.services
-        inbox = inbox_of(services.extras)
+        inbox = services.inbox
         self.intake = Intake(inbox, services.clock)
         self.late = LateAnswers(self.work, self.poster, inbox, services.clock) if inbox else None
         listeners.register(

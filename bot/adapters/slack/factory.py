@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
+from bot.adapters.kit import AdapterKit
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.adapters.slack.manifest import EVENTS_PATH
 from bot.adapters.slack.moderators import ModeratorConfig
 from bot.adapters.slack.request_gate import check_request
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.config import Settings
+    from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
 
@@ -48,25 +49,23 @@ def config_from(settings: Settings) -> SlackConfig:
     )
 
 
-def create(app: App) -> SlackAdapter:
-    """The Slack adapter for ``app``; in HTTP mode its route is added to the HTTP server."""
-    if app.dispatcher is None:
-        raise RuntimeError("the app must be started before adapters are built")
-    adapter = SlackAdapter(app.dispatcher, config_from(app.settings))
+def create(kit: AdapterKit) -> SlackAdapter:
+    """The Slack adapter from ``kit``; in HTTP mode its route is added to the HTTP server."""
+    adapter = SlackAdapter(kit.dispatcher, config_from(kit.settings))
     if not adapter.config.socket_mode:
-        mount_http(app, adapter)
-    if app.http is not None:
+        mount_http(kit.ensure_http(), adapter)
+    http = kit.http()
+    if http is not None:
 
         async def ready() -> str | None:
             return None if adapter.ready.is_set() else "Slack is not connected yet"
 
-        app.http.add_readiness_check("slack", ready)
+        http.add_readiness_check("slack", ready)
     return adapter
 
 
-def mount_http(app: App, adapter: SlackAdapter) -> None:
+def mount_http(http: HttpServer, adapter: SlackAdapter) -> None:
     """Serve ``POST /slack/events`` for ``adapter`` on the app's HTTP server."""
-    http = app.ensure_http()
 
     async def slack_events(request: web.Request) -> web.Response:
         adapter.priority.arrived()

@@ -21,8 +21,7 @@ from bot.features.checkins import (  # noqa: F401  (each module registers its co
 )
 from bot.features.checkins.router import router
 from bot.features.checkins.rules import SETTINGS
-from bot.features.checkins.service import install
 
 ORDER = 10
 
-__all__ = ["ORDER", "SETTINGS", "install", "router"]
+__all__ = ["ORDER", "SETTINGS", "router"]

@@ -1,15 +1,15 @@
 """Glue between handlers and storage: the writer service, a member's day, recording.
 
-``install(app)`` creates the :class:`~bot.features.checkins.writer.CheckinWriter`, puts it
-in ``services.extras["checkins"]`` and registers it as a component (started with the app,
-stopped after the dispatcher has drained, flushing what is queued).
+The composition root (``bot/app.py``) creates the
+:class:`~bot.features.checkins.writer.CheckinWriter`, puts it in
+``services.checkin_writer`` and runs it as a component (started with the app, stopped
+after the dispatcher has drained, flushing what is queued).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.core.context import CommandContext
@@ -23,25 +23,10 @@ from bot.features.checkins.rules import policy_from
 from bot.features.checkins.writer import CheckinWriter, WriterClosed
 from bot.streaks import StreakPolicy, local_date, time_left
 
-if TYPE_CHECKING:
-    from bot.app import App
-
-WRITER_KEY = "checkins"
-
-
-def install(app: App) -> None:
-    """Create the check-in writer and run it as a component of the app."""
-    services = app.require_services()
-    if app.engine is None:
-        raise RuntimeError("the database engine must exist before features are installed")
-    writer = CheckinWriter(app.engine, app.clock)
-    services.extras[WRITER_KEY] = writer
-    app.components.append((writer.start, writer.stop))
-
 
 def writer_of(services: Services) -> CheckinWriter | None:
-    """The running check-in writer, if installed."""
-    writer = services.extras.get(WRITER_KEY)
+    """The check-in writer the composition root built, if any."""
+    writer = services.checkin_writer
     return writer if isinstance(writer, CheckinWriter) else None
 
 

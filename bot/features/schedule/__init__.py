@@ -11,9 +11,8 @@ from __future__ import annotations
 from bot.features.schedule import commands as _commands  # noqa: F401  (registers commands)
 from bot.features.schedule import status as _status  # noqa: F401  (registers /admin schedule)
 from bot.features.schedule.router import router
-from bot.features.schedule.runtime import install
 from bot.features.schedule.settings import SETTINGS
 
 ORDER = 910
 
-__all__ = ["ORDER", "SETTINGS", "install", "router"]
+__all__ = ["ORDER", "SETTINGS", "router"]

@@ -1,4 +1,7 @@
-"""Wiring the scheduler into the app: timer choice, console defaults, lifecycle hooks.
+"""The scheduler as the app runs it: timer choice, console defaults, background posts.
+
+The composition root calls :func:`build_schedule` and runs the result as a component
+(and, with a simulated clock, as a time driver).
 
 With the real clock the timer is APScheduler; with a simulated clock (tests, ``studybot run
 --simulated-clock``) it is a :class:`~bot.scheduling.timer.SimulatedTimer` driven by the
@@ -9,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.core.clock import FakeClock
+from bot.core.messenger import Messenger
 from bot.core.models import CONSOLE_SPACE, Platform
+from bot.core.ports import Adapter
 from bot.core.services import Services
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.spaces import get_or_create_space
@@ -26,9 +31,6 @@ from bot.scheduling.posting import PostingDeps
 from bot.scheduling.service import Scheduler, SchedulerConfig, default_instance_id
 from bot.scheduling.timer import ApsTimer, SimulatedTimer, Timer
 
-if TYPE_CHECKING:
-    from bot.app import App
-
 log = logging.getLogger(__name__)
 
 #: With a simulated clock no timer job can be lost, so the safety pass is off and the
@@ -39,10 +41,30 @@ SIMULATED = SchedulerConfig(sweep_every=timedelta(minutes=30), heal_every=None, 
 class ScheduleRuntime:
     """The scheduler of one app plus the background tasks its commands start."""
 
-    def __init__(self, scheduler: Scheduler, timer: Timer) -> None:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        timer: Timer,
+        *,
+        services: Services,
+        console: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.scheduler = scheduler
         self.timer = timer
+        self.services = services
+        self._console = console
         self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def simulated(self) -> bool:
+        """Whether a simulated clock drives the timer (the app adds :meth:`drive`)."""
+        return isinstance(self.timer, SimulatedTimer)
+
+    async def start(self) -> None:
+        """Set up the console's defaults when it runs, then start the scheduler."""
+        if self._console():
+            await _console_defaults(self.services)
+        await self.scheduler.start()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run ``coro`` in the background (a post a moderator asked for), logging failures."""
@@ -75,47 +97,54 @@ class ScheduleRuntime:
 
 
 def runtime_of(services: Services) -> ScheduleRuntime:
-    """The running schedule runtime (installed by :func:`install`)."""
-    runtime = services.extras.get("schedule")
+    """The running schedule runtime (built by the composition root)."""
+    runtime = services.schedule
     if not isinstance(runtime, ScheduleRuntime):
         raise RuntimeError("the scheduler is not installed")
     return runtime
 
 
-def install(app: App) -> None:
-    """Build the scheduler, register it as a component, hook settings changes and time."""
-    services = app.require_services()
-    simulated = isinstance(app.clock, FakeClock)
-    timer: Timer = SimulatedTimer(app.clock) if simulated else ApsTimer(app.clock)
+def build_schedule(
+    services: Services,
+    messenger: Messenger,
+    adapters: Sequence[Adapter],
+    *,
+    instance_id: str | None,
+) -> ScheduleRuntime:
+    """Build the scheduler of one app: the timer, the posting parts, the runtime.
+
+    Args:
+        services: The app's services (clock, sessions, content).
+        messenger: Sends the posts.
+        adapters: The app's adapters (filled in before it starts); the first catch-up
+            waits until each is ready.
+        instance_id: This instance's id in ledger leases (default: host and process).
+    """
+    clock = services.clock
+    simulated = isinstance(clock, FakeClock)
+    timer: Timer = SimulatedTimer(clock) if simulated else ApsTimer(clock)
     deps = PostingDeps(
         sessions=services.sessions,
-        clock=app.clock,
+        clock=clock,
         content=services.content,
-        delivery=Delivery(app.messenger, Pacer()),
-        owner=default_instance_id(app.settings.instance_id),
-        platforms=app.messenger.platforms,
+        delivery=Delivery(messenger, Pacer()),
+        owner=default_instance_id(instance_id),
+        platforms=messenger.platforms,
         day_excused=lambda group_id: recompute_group(services, group_id),
     )
 
     async def adapters_ready() -> None:
-        await asyncio.gather(*(adapter.ready.wait() for adapter in app.adapters))
+        await asyncio.gather(*(adapter.ready.wait() for adapter in adapters))
 
     scheduler = Scheduler(
         deps, timer, SIMULATED if simulated else SchedulerConfig(), wait_ready=adapters_ready
     )
-    runtime = ScheduleRuntime(scheduler, timer)
-    services.extras["scheduler"] = scheduler
-    services.extras["schedule"] = runtime
-    services.settings_changed.append(scheduler.refresh)
-
-    async def start() -> None:
-        if Platform.CONSOLE in app.messenger.platforms():
-            await _console_defaults(services)
-        await scheduler.start()
-
-    app.components.append((start, runtime.stop))
-    if simulated:
-        app.time_drivers.append(runtime.drive)
+    return ScheduleRuntime(
+        scheduler,
+        timer,
+        services=services,
+        console=lambda: Platform.CONSOLE in messenger.platforms(),
+    )
 
 
 async def _console_defaults(services: Services) -> None:

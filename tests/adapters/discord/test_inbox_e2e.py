@@ -53,7 +53,7 @@ async def test_a_command_is_stored_answered_and_marked(discord_bot: DiscordBot) 
     answer = await discord_bot.run("done", {"note": "stored first"})
     assert answer.messages and not answer.ephemeral
     assert discord_bot.app is not None
-    await discord_bot.app.require_services().extras["inbox"].flush()
+    await discord_bot.app.inbox.flush()
     assert await rows(discord_bot.settings, "SELECT status, summary FROM inbox") == [
         ("answered", "/done note:stored first")
     ]
@@ -65,7 +65,7 @@ async def test_a_replayed_interaction_is_processed_once(discord_bot: DiscordBot)
     handle = await fake.slash_command("done", {"note": "once"})
     await discord_bot.finish(handle)
     assert discord_bot.app is not None
-    store = discord_bot.app.require_services().extras["inbox"]
+    store = discord_bot.app.inbox
     before = store.batches
     # The gateway delivers the same INTERACTION_CREATE again (as a resume may).
     fake.dispatch_event("INTERACTION_CREATE", handle.payload, guild_id=handle.guild_id)
@@ -106,7 +106,7 @@ async def test_deferred_commands_before_a_crash_are_run_once_after_restart(
             assert "went wrong" not in message_text(message)
         stored = await rows(discord_bot.settings, "SELECT note FROM checkins ORDER BY note")
         assert stored == sorted((f"n{p}",) for p in people)
-        await discord_bot.app.require_services().extras["inbox"].flush()
+        await discord_bot.app.inbox.flush()
         assert await rows(discord_bot.settings, "SELECT DISTINCT status FROM inbox") == [
             ("answered",)
         ]

@@ -91,7 +91,7 @@ async def test_a_command_is_stored_answered_and_marked(slack: SlackBot) -> None:
     answer = await slack.command("/done", "wrote the inbox")
     await slack.settle()
     assert answer.ack_status == 200
-    await slack.app.require_services().extras["inbox"].flush()
+    await slack.app.inbox.flush()
     stored = await rows(slack.app.settings, "SELECT status, summary, kind FROM inbox")
     assert stored == [("answered", "/done wrote the inbox", "command")]
     assert len(await rows(slack.app.settings, "SELECT * FROM checkins")) == 1
@@ -154,7 +154,7 @@ async def test_commands_acked_before_a_crash_are_run_once_and_answered_after_res
             post = await fake.wait_for_response_post(rid)
             assert post.status == 200 and "something went wrong" not in json.dumps(post.body)
         await again.settle()
-        await again.app.require_services().extras["inbox"].flush()
+        await again.app.inbox.flush()
         # Each member's check-in is stored once, for the day they sent it.
         stored = await rows(settings, "SELECT local_date, note FROM checkins ORDER BY note")
         assert stored == sorted((str(clock.now().date()), f"note of {p}") for p in PEOPLE)
