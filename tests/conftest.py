@@ -155,3 +155,21 @@ async def bot(
 @pytest.fixture
 def anyio_backend() -> Iterator[str]:
     yield "asyncio"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that uses PostgreSQL carries the ``postgres`` marker (``-m postgres``).
+
+    A test using the ``postgres_url`` fixture (directly or through another fixture) without
+    the marker stops the run, so ``-m "not postgres"`` really leaves PostgreSQL alone.
+    """
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "postgres_url" in getattr(item, "fixturenames", ())
+        and item.get_closest_marker("postgres") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "PostgreSQL tests without @pytest.mark.postgres: " + ", ".join(unmarked)
+        )

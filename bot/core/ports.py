@@ -44,12 +44,17 @@ class Capability(StrEnum):
 
 
 class SendError(Exception):
-    """A message could not be delivered.
+    """A message could not be delivered: the one delivery failure type.
+
+    Adapters raise it for one failed attempt; the scheduler's delivery raises it again,
+    with ``maybe_delivered`` filled in, when it gives up, and the posting code records it.
 
     Attributes:
         permanent: Retrying will not help (no access to the channel, DMs closed).
         code: The platform's error code or name, for logs and ``/admin schedule``.
         retry_after: Seconds the platform asked us to wait, for rate limits.
+        maybe_delivered: Whether an attempt may have created the message anyway: one the
+            platform never answered (a timeout can happen after it stored the message).
     """
 
     def __init__(
@@ -59,11 +64,13 @@ class SendError(Exception):
         permanent: bool = False,
         code: str | None = None,
         retry_after: float | None = None,
+        maybe_delivered: bool = False,
     ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.code = code
         self.retry_after = retry_after
+        self.maybe_delivered = maybe_delivered
 
 
 class DirectMessagesClosed(SendError):

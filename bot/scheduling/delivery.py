@@ -55,31 +55,9 @@ class LostClaim(Exception):
     """Another instance took the post over; this one must not send it."""
 
 
-class DeliveryFailed(Exception):
-    """A post could not be delivered now.
-
-    Attributes:
-        permanent: Retrying will not help (no access to the channel).
-        code: The platform's error code, for ``/admin schedule``.
-        retry_after: When set, the platform asked to wait this long before trying again.
-        maybe_delivered: Whether an attempt may have created the message anyway: one the
-            platform never answered (a timeout can happen after it stored the message).
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool,
-        code: str | None,
-        retry_after: float | None = None,
-        maybe_delivered: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-        self.code = code
-        self.retry_after = retry_after
-        self.maybe_delivered = maybe_delivered
+#: The delivery failure is the core's :class:`~bot.core.ports.SendError` (with
+#: ``maybe_delivered`` set); the old name is kept for code written against it.
+DeliveryFailed = SendError
 
 
 @dataclass(frozen=True)
@@ -142,7 +120,8 @@ class Delivery:
             before_attempt: Ledger hook run before each attempt (renews the lease).
 
         Raises:
-            DeliveryFailed: It could not be delivered now (see its attributes).
+            SendError: It could not be delivered now (see its attributes, among them
+                ``maybe_delivered``); never a bare adapter error.
             LostClaim: ``before_attempt`` found the post taken over.
             DirectMessagesClosed: The user does not accept direct messages.
         """
@@ -163,7 +142,7 @@ class Delivery:
             except SendError as exc:
                 last_error, last_code = str(exc) or exc.__class__.__name__, exc.code
                 if exc.permanent:
-                    raise DeliveryFailed(
+                    raise SendError(
                         last_error,
                         permanent=True,
                         code=exc.code,
@@ -173,7 +152,7 @@ class Delivery:
                     metrics.RATE_LIMITED.labels(platform=destination.platform.value).inc()
                     delay = max(0.0, exc.retry_after)
                     if delay > policy.max_inline_wait:
-                        raise DeliveryFailed(
+                        raise SendError(
                             f"rate limited for {delay:.0f} s",
                             permanent=False,
                             code=exc.code or "rate_limited",
@@ -185,7 +164,7 @@ class Delivery:
                     delay = policy.backoff(attempt, self._jitter())
             except NoAdapter as exc:
                 # Nothing left this process; the platform never saw the message.
-                raise DeliveryFailed(
+                raise SendError(
                     str(exc),
                     permanent=False,
                     code="no_adapter",
@@ -208,7 +187,7 @@ class Delivery:
                     delay,
                 )
                 await self.sleep(delay)
-        raise DeliveryFailed(
+        raise SendError(
             f"gave up after {policy.max_attempts} attempts: {last_error}",
             permanent=False,
             code=last_code,

@@ -16,16 +16,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import Platform
-from bot.core.ports import DirectMessagesClosed
+from bot.core.ports import SendError
 from bot.db.models import Space
 from bot.scheduling import history, ledger, outages
 from bot.scheduling.config import GroupSchedule, Target
-from bot.scheduling.delivery import DeliveryFailed
 from bot.scheduling.model import PostKey, PostKind, PostStatus
 from bot.scheduling.planner import Occurrence, PostPlan, occurrences_between
 from bot.scheduling.posting import (
     Outcome,
-    Poster,
+    PostRunner,
     Prepared,
     PrepareFn,
     excuse_for,
@@ -41,9 +40,9 @@ LOOKBACK_DAYS = 31
 
 
 class ChannelJobs:
-    """Runs the channel post kinds of a group through a :class:`Poster`."""
+    """Runs the channel post kinds of a group through a :class:`PostRunner`."""
 
-    def __init__(self, poster: Poster) -> None:
+    def __init__(self, poster: PostRunner) -> None:
         self.poster = poster
         self.deps = poster.deps
 
@@ -219,7 +218,7 @@ class ChannelJobs:
                     prepared.reply,
                     key=f"{key.idempotency_key[:14]}f{int(now.timestamp())}",
                 )
-            except (DeliveryFailed, DirectMessagesClosed) as exc:
+            except SendError as exc:
                 log.warning("forced %s post to %s failed: %s", kind.value, target.channel_id, exc)
                 return Outcome.FAILED
             return Outcome.SENT

@@ -19,129 +19,49 @@ schedule``, the day excused) rather than risking a duplicate.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from enum import StrEnum
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from datetime import datetime, timedelta
 
 from bot import metrics
-from bot.content.store import ContentStore
-from bot.core.clock import Clock
 from bot.core.errors import UserError
-from bot.core.models import Destination, Platform, Reply, SentRef
-from bot.core.ports import DirectMessagesClosed
+from bot.core.models import Destination, SentRef
+from bot.core.ports import DirectMessagesClosed, SendError
 from bot.scheduling import ledger, outages
-from bot.scheduling.delivery import Delivery, DeliveryFailed, LostClaim
-from bot.scheduling.model import PostKey, PostKind, PostStatus
+from bot.scheduling.delivery import LostClaim
+from bot.scheduling.model import PostKey, PostStatus
+from bot.scheduling.post_parts import (
+    DISCORD_NONCE_WINDOW,
+    MAX_ROUNDS,
+    SLACK_HISTORY_WINDOW,
+    Excuse,
+    Outcome,
+    PostingDeps,
+    Prepared,
+    PrepareFn,
+    SkipPost,
+    excuse_for,
+    resend_is_safe,
+)
 
 log = logging.getLogger(__name__)
 
-#: How long a Discord nonce is remembered (Discord: "the past few minutes"); a takeover
-#: later than this cannot count on Discord to drop a duplicate.
-DISCORD_NONCE_WINDOW = timedelta(minutes=2)
-#: Slack's adapter finds an earlier channel post by its metadata this far back.
-SLACK_HISTORY_WINDOW = timedelta(days=3)
-#: Job runs (takeovers included) before a post without a deadline (a moderator's
-#: ``/admin post``) that keeps failing transiently is given up; scheduled posts keep
-#: trying until their catch-up window closes.
-MAX_ROUNDS = 6
+__all__ = [
+    "DISCORD_NONCE_WINDOW",
+    "MAX_ROUNDS",
+    "SLACK_HISTORY_WINDOW",
+    "Excuse",
+    "Outcome",
+    "PostRunner",
+    "Poster",
+    "PostingDeps",
+    "PrepareFn",
+    "Prepared",
+    "SkipPost",
+    "excuse_for",
+    "resend_is_safe",
+]
 
 
-class Outcome(StrEnum):
-    """What one attempt to post ended with, from this instance's point of view."""
-
-    SENT = "sent"
-    ALREADY = "already"  # another instance or an earlier run has (or had) the row
-    RETRY = "retry"
-    FAILED = "failed"
-    MISSED = "missed"
-    SKIPPED = "skipped"
-    UNCERTAIN = "uncertain"
-    LOST = "lost"  # taken over by another instance mid-way
-
-
-class SkipPost(Exception):
-    """Raised by a prepare step: there is nothing to send (and that is fine)."""
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A message ready to send.
-
-    Attributes:
-        destination: Where it goes.
-        reply: What it says.
-        content_id: The content item shown, recorded on the ledger row.
-        fallback: Where to go instead when the destination is a member's closed DMs.
-        unblock: ``(space_id, channel_id)`` of a channel marked blocked, cleared on success.
-    """
-
-    destination: Destination
-    reply: Reply
-    content_id: str | None = None
-    fallback: Prepared | None = None
-    unblock: tuple[int, str] | None = None
-
-
-PrepareFn = Callable[[AsyncSession], Awaitable[Prepared]]
-
-
-@dataclass(frozen=True)
-class Excuse:
-    """Which group day to forgive if this post cannot be made (daily challenges only)."""
-
-    group_id: int
-    day: date
-
-
-@dataclass
-class PostingDeps:
-    """What posting needs from the app; the chaos benchmark builds it without an app.
-
-    Attributes:
-        sessions: Database sessions.
-        clock: The injected clock.
-        content: The content store.
-        delivery: Sending with pacing and retries.
-        owner: This instance's name in the ledger.
-        lease: How long a claim is exclusive (well under Discord's nonce window).
-        platforms: The platforms this process can send to right now.
-        day_excused: Called with a group id after a day of that group was excused and
-            committed, so streak figures (boards, recaps) are recomputed at once.
-    """
-
-    sessions: async_sessionmaker[AsyncSession]
-    clock: Clock
-    content: ContentStore
-    delivery: Delivery
-    owner: str
-    lease: timedelta = timedelta(seconds=60)
-    platforms: Callable[[], Collection[Platform]] = field(default=lambda: set(Platform))
-    day_excused: Callable[[int], Awaitable[object]] | None = None
-
-    async def notify_day_excused(self, group_id: int) -> None:
-        """Run the ``day_excused`` hook; a failure is logged, never raised into posting."""
-        if self.day_excused is None:
-            return
-        try:
-            await self.day_excused(group_id)
-        except Exception:
-            log.exception("recomputing streaks of group %s after an excused day failed", group_id)
-
-
-def resend_is_safe(destination: Destination, maybe_sent_at: datetime, now: datetime) -> bool:
-    """Whether re-sending a post that may exist cannot create a visible duplicate."""
-    age = now - maybe_sent_at
-    if destination.platform is Platform.DISCORD:
-        return age < DISCORD_NONCE_WINDOW
-    if destination.platform is Platform.SLACK and destination.channel_id is not None:
-        return age < SLACK_HISTORY_WINDOW
-    return False
-
-
-class Poster:
+class PostRunner:
     """Claims, sends and records posts (see the module docstring)."""
 
     def __init__(self, deps: PostingDeps) -> None:
@@ -221,7 +141,7 @@ class Poster:
             return Outcome.LOST
         except DirectMessagesClosed:
             return await self._finish(claim, PostStatus.FAILED, "direct messages closed", None)
-        except DeliveryFailed as exc:
+        except SendError as exc:
             return await self._failed(claim, prepared, exc, deadline, excuse)
         async with deps.sessions() as session, session.begin():
             now = deps.clock.now()
@@ -270,7 +190,7 @@ class Poster:
         self,
         claim: ledger.Claim,
         prepared: Prepared,
-        exc: DeliveryFailed,
+        exc: SendError,
         deadline: datetime | None,
         excuse: Excuse | None,
     ) -> Outcome:
@@ -334,6 +254,5 @@ class Poster:
         return Outcome(status.value)
 
 
-def excuse_for(kind: PostKind, group_id: int, day: date) -> Excuse | None:
-    """Only a missing daily challenge forgives the day."""
-    return Excuse(group_id, day) if kind is PostKind.CHALLENGE else None
+#: The old name of :class:`PostRunner` (there was a second ``Poster`` in the Slack adapter).
+Poster = PostRunner

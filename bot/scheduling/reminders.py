@@ -25,7 +25,7 @@ from bot.scheduling.config import GroupSchedule
 from bot.scheduling.ledger import Claim
 from bot.scheduling.model import PostKey, PostKind, reminder_channel, reminder_member
 from bot.scheduling.planner import next_nudge, nudge_instant
-from bot.scheduling.posting import Outcome, Poster, Prepared, PrepareFn, SkipPost
+from bot.scheduling.posting import Outcome, PostRunner, Prepared, PrepareFn, SkipPost
 from bot.streaks.localday import day_bounds, format_duration, local_date
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def _zone(name: str | None, default: ZoneInfo) -> ZoneInfo:
 class Reminders:
     """Finds members whose day is about to end without a check-in, and nudges them."""
 
-    def __init__(self, poster: Poster) -> None:
+    def __init__(self, poster: PostRunner) -> None:
         self.poster = poster
         self.deps = poster.deps
 

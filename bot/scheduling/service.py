@@ -29,7 +29,7 @@ from bot.scheduling.config import GroupSchedule, Target, load_schedule, load_sch
 from bot.scheduling.jobs import ChannelJobs
 from bot.scheduling.model import CHANNEL_KINDS, PostKind
 from bot.scheduling.planner import Occurrence, next_occurrence
-from bot.scheduling.posting import Outcome, Poster, PostingDeps
+from bot.scheduling.posting import Outcome, PostingDeps, PostRunner
 from bot.scheduling.reminders import RECHECK, Reminders
 from bot.scheduling.timer import Timer
 
@@ -78,7 +78,7 @@ class Scheduler:
         self.deps = deps
         self.timer = timer
         self.config = config or SchedulerConfig()
-        self.poster = Poster(deps)
+        self.poster = PostRunner(deps)
         self.jobs = ChannelJobs(self.poster)
         self.reminders = Reminders(self.poster)
         self.caught_up = asyncio.Event()

@@ -190,6 +190,7 @@ async def test_racing_claims_all_read_back_the_winner_on_sqlite(
     assert results[0].item_id in {f"item-{i}" for i in range(6)}
 
 
+@pytest.mark.postgres
 async def test_racing_claims_all_read_back_the_winner_on_postgres(postgres_url: str) -> None:
     engine = create_engine(postgres_url)
     try:
@@ -212,6 +213,7 @@ async def test_concurrent_requests_for_one_day_agree_on_sqlite(
         assert await session.scalar(select(func.count()).select_from(RotationEntry)) == 1
 
 
+@pytest.mark.postgres
 async def test_concurrent_requests_for_one_day_agree_on_postgres(
     postgres_url: str, content_store: ContentStore
 ) -> None:

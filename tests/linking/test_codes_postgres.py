@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Group
@@ -18,6 +20,7 @@ from bot.features.linking.codes import hash_code, new_code
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
+@pytest.mark.postgres
 async def test_two_transactions_redeeming_one_code_have_one_winner(postgres_url: str) -> None:
     engine = create_engine(postgres_url)
     try:

@@ -49,6 +49,7 @@ async def pg_bot(
         await app.stop()
 
 
+@pytest.mark.postgres
 async def test_link_merge_and_unlink_on_postgres(pg_bot: BotHarness) -> None:
     bot = pg_bot
     await bot.cmd("/admin settings moderator_roles S0TEACHERS", user="mod", platform=SLACK)

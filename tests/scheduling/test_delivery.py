@@ -6,7 +6,7 @@ import pytest
 
 from bot.adapters.base import DirectMessagesClosed, SendError
 from bot.core.models import Destination, Platform, Reply
-from bot.scheduling.delivery import Delivery, DeliveryFailed, LostClaim, RetryPolicy
+from bot.scheduling.delivery import Delivery, LostClaim, RetryPolicy
 from bot.scheduling.pacing import Pacer, PacingPolicy, Rate
 from tests.scheduling.helpers import RecordingSleep
 from tests.support.fake_adapter import FakeAdapter
@@ -104,7 +104,7 @@ async def test_server_errors_back_off_exponentially_with_the_same_key() -> None:
 async def test_giving_up_reports_whether_the_message_may_exist() -> None:
     # Answered server errors did not create the message...
     adapter = Scripted([SendError("500", code="500") for _ in range(5)])
-    with pytest.raises(DeliveryFailed) as failed:
+    with pytest.raises(SendError) as failed:
         await _delivery(adapter, RecordingSleep(), max_attempts=3).send(
             DISCORD, Reply(text="hi"), key="k"
         )
@@ -112,7 +112,7 @@ async def test_giving_up_reports_whether_the_message_may_exist() -> None:
     assert adapter.attempts == 3
     # ...but a request that was never answered (a timeout) may have.
     adapter = Scripted([SendError("500", code="500"), SendError("timed out", code="network")])
-    with pytest.raises(DeliveryFailed) as failed:
+    with pytest.raises(SendError) as failed:
         await _delivery(adapter, RecordingSleep(), max_attempts=2).send(
             DISCORD, Reply(text="hi"), key="k"
         )
@@ -121,7 +121,7 @@ async def test_giving_up_reports_whether_the_message_may_exist() -> None:
 
 async def test_long_retry_after_is_handed_back_instead_of_held() -> None:
     adapter = Scripted([SendError("429", code="429", retry_after=600)])
-    with pytest.raises(DeliveryFailed) as failed:
+    with pytest.raises(SendError) as failed:
         await _delivery(adapter, RecordingSleep()).send(DISCORD, Reply(text="hi"), key="k")
     assert failed.value.retry_after == 600 and not failed.value.maybe_delivered
 
@@ -130,7 +130,7 @@ async def test_permanent_errors_stop_at_once_and_closed_dms_pass_through() -> No
     adapter = FakeAdapter(Platform.DISCORD)
     adapter.forbidden_channels.add("1")
     sleep = RecordingSleep()
-    with pytest.raises(DeliveryFailed) as failed:
+    with pytest.raises(SendError) as failed:
         await _delivery(adapter, sleep).send(DISCORD, Reply(text="hi"), key="k")
     assert failed.value.permanent and failed.value.code == "forbidden" and sleep.waits == []
     adapter.closed_dms.add("u1")

@@ -2,7 +2,8 @@
 
 Inbound, bolt verifies each HTTP request's signature (401 for a missing, wrong or stale one)
 and calls our listeners, which acknowledge at once and leave the work to tracked tasks.
-Outbound, :class:`~bot.adapters.slack.delivery.Poster` paces and de-duplicates proactive posts.
+Outbound, :class:`~bot.adapters.slack.delivery.SlackPostSender` paces and de-duplicates
+proactive posts.
 
 ``auth.test`` runs once at start; its answer authorizes every request, so nothing on the
 request path waits for Slack or the database before the ack.
@@ -30,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.base import Adapter, Capability
 from bot.adapters.slack import listeners, socket_gate
 from bot.adapters.slack.cache import SeenKeys
-from bot.adapters.slack.delivery import ChannelPacer, Poster
+from bot.adapters.slack.delivery import ChannelPacer, SlackPostSender
 from bot.adapters.slack.home import HomeTab
 from bot.adapters.slack.inbound import InboundWork
 from bot.adapters.slack.intake import Intake
@@ -107,7 +108,7 @@ class SlackAdapter(Adapter):
             RateLimitRetryHandler(max_retry_count=2),
         ]
         self.web = self._client(config.bot_token)
-        self.poster = Poster(self.web, ChannelPacer(config.post_interval))
+        self.poster = SlackPostSender(self.web, ChannelPacer(config.post_interval))
         self.resolver = ActorResolver(self.web, config.moderators)
         self.home = HomeTab(self.web, dispatcher)
         sender = ReplySender(self.web, self.retry_handlers, lambda: self._session, self.sdk_log)
@@ -289,7 +290,7 @@ class SlackAdapter(Adapter):
     async def send(
         self, destination: Destination, reply: Reply, *, idempotency_key: str | None = None
     ) -> SentRef:
-        """Post a proactive message (see :class:`~bot.adapters.slack.delivery.Poster`)."""
+        """Post a proactive message (see :class:`~bot.adapters.slack.delivery.SlackPostSender`)."""
         if self.auth is None:
             await self.authenticate()
         return await self.poster.send(destination, reply, idempotency_key)

@@ -95,7 +95,7 @@ class ChannelPacer:
         self._next[channel] = max(self._next.get(channel, 0.0), self._clock() + seconds)
 
 
-class Poster:
+class SlackPostSender:
     """Sends proactive replies through ``chat.postMessage``.
 
     Args:
@@ -214,3 +214,7 @@ def _metadata(key: str | None, extra: dict[str, str] | None) -> dict[str, Any] |
     if not payload:
         return None
     return {"event_type": POST_EVENT_TYPE, "event_payload": payload}
+
+
+#: The old name of :class:`SlackPostSender`.
+Poster = SlackPostSender

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from bot.adapters.discord.views import parse_custom_id
 from bot.core.commands import Router
 from bot.core.context import CommandContext
@@ -100,8 +98,7 @@ async def test_an_unknown_button_is_answered(discord_bot: DiscordBot) -> None:
 
 
 async def test_the_challenge_done_button_checks_in_once(discord_bot: DiscordBot) -> None:
-    if discord_bot.registry.action("checkin.done") is None:
-        pytest.skip("the check-in feature (action checkin.done) is not installed yet")
+    assert discord_bot.registry.action("checkin.done") is not None
     await discord_bot.sync()
     post = await discord_bot.run("challenge")
     [message] = [m for m in post.messages if custom_ids(m)]
@@ -162,8 +159,7 @@ async def test_a_long_answer_arrives_as_several_private_messages(discord_bot: Di
 
 
 async def test_the_leaderboard_pages_by_editing_its_message(discord_bot: DiscordBot) -> None:
-    if discord_bot.registry.get("leaderboard") is None or discord_bot.registry.get("done") is None:
-        pytest.skip("the leaderboard and check-in commands are not installed yet")
+    assert discord_bot.registry.get("leaderboard") and discord_bot.registry.get("done")
     await discord_bot.sync()
     fake = discord_bot.fake
     for user in (fake.user_id, fake.moderator_id):
@@ -183,8 +179,7 @@ async def test_the_leaderboard_pages_by_editing_its_message(discord_bot: Discord
 
 
 async def test_own_streak_is_private_unless_shared(discord_bot: DiscordBot) -> None:
-    if discord_bot.registry.get("streak") is None:
-        pytest.skip("the streak command is not installed yet")
+    assert discord_bot.registry.get("streak") is not None
     await discord_bot.sync()
     private = await discord_bot.run("streak")
     shared = await discord_bot.run("streak", {"share": True})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -160,8 +159,9 @@ def test_split_text_breaks_a_line_without_spaces() -> None:
 
 
 def _content_replies(store: ContentStore) -> list[Reply]:
-    """Every content item rendered by the content builders (skipped if they are absent)."""
-    build = pytest.importorskip("bot.content.render")
+    """Every content item rendered by the content builders."""
+    from bot.content import render as build
+
     bundle = store.bundle
     replies = [build.roadmap_overview_reply(store), build.routines_reply(bundle.routines)]
     replies += [build.step_reply(step, store) for step in bundle.steps]
