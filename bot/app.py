@@ -27,11 +27,15 @@ from bot.content.store import ContentStore
 from bot.core.clock import Clock, FakeClock, SystemClock
 from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
+from bot.core.inbox import Replayer
+from bot.core.inbox_recovery import InboxRecovery
 from bot.core.messenger import Messenger
+from bot.core.models import Platform
 from bot.core.ports import Adapter
 from bot.core.services import Services
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.inbox_store import InboxStore
 from bot.features import all_routers, all_setting_specs
 from bot.features.challenges import with_track_check
 from bot.features.checkins.day_roll import DayRoller
@@ -71,6 +75,8 @@ class App:
     components: list[Lifecycle] = field(default_factory=list)
     time_drivers: list[TimeDriver] = field(default_factory=list)
     http: HttpServer | None = None
+    inbox: InboxStore | None = None
+    recovery: InboxRecovery | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _started: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -93,6 +99,12 @@ class App:
             content=content,
             setting_specs=with_track_check(all_setting_specs(), content),
         )
+        # Slack and Discord store each command here before they acknowledge it.
+        self.inbox = InboxStore(
+            self.engine, self.clock, lease=timedelta(seconds=self.settings.inbox_lease)
+        )
+        self.services.inbox = self.inbox
+        self.components.append((self.inbox.start, self.inbox.stop))
         self.dispatcher = Dispatcher(self.services)
         if self.settings.http_port is not None:
             self.http = HttpServer(self.settings.http_host, self.settings.http_port)
@@ -126,6 +138,14 @@ class App:
         for adapter in self.adapters:
             await adapter.start()
             self._started.append(adapter.stop)
+        replayers: dict[Platform, Replayer] = {
+            a.platform: a for a in self.adapters if isinstance(a, Replayer)
+        }
+        self.recovery = InboxRecovery(
+            self.inbox, self.clock, replayers, interval=self.settings.inbox_sweep_interval
+        )
+        await self.recovery.start()
+        self._started.append(self.recovery.stop)
         log.info(
             "studybot %s started with %s",
             __version__,

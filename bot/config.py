@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     default_timezone: str = Field("UTC", description="Timezone of a new group.")
     instance_id: str | None = Field(None, description="Name of this process in the post ledger.")
     shutdown_timeout: float = Field(20.0, description="Seconds to finish in-flight work on stop.")
+    inbox_lease: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a stored command belongs to the process that took it; after a "
+        "crash the next start (or another instance) finishes it once this has passed.",
+    )
+    inbox_sweep_interval: float = Field(
+        10.0, gt=0, description="Seconds between looks for stored commands left unfinished."
+    )
 
     console_user: str = Field("you", description="The console's default member name.")
 

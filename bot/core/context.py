@@ -67,8 +67,12 @@ class CommandContext:
 
     @property
     def now(self) -> datetime:
-        """The current instant (UTC) from the injected clock."""
-        return self.services.clock.now()
+        """The current instant (UTC) from the injected clock.
+
+        For a command run after a restart it is the instant the member sent it
+        (:attr:`~bot.core.models.Invocation.sent_at`), so it counts as of then.
+        """
+        return self.invocation.sent_at or self.services.clock.now()
 
     async def settings(self) -> GroupSettings:
         """The group's settings (loaded once per invocation)."""

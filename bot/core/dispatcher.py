@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
+
 from bot import metrics
 from bot.core.args import convert_typed, parse_text, split_subcommand
 from bot.core.commands import CommandSpec, Role
@@ -24,6 +27,7 @@ from bot.core.context import CommandContext
 from bot.core.errors import PermissionDenied, UnknownCommand, UsageError, UserError
 from bot.core.models import Invocation, InvocationKind, Reply
 from bot.core.services import Services
+from bot.db.repositories import inbox as inbox_repo
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.spaces import Membership, resolve
 
@@ -39,6 +43,21 @@ RESTARTING = (
     "I'm restarting right now, so I did not run that and nothing was changed. "
     "Please try again in a minute."
 )
+KEPT = (
+    "I'm restarting right now. I have kept your command and will run it and answer you "
+    "here as soon as I am back, in a minute or so."
+)
+# Returned for an inbox entry another run already processed: nothing is sent for it.
+DUPLICATE = Reply(text="")
+# Returned for an inbox entry whose run hit a passing database failure (a lock held too
+# long, a dropped connection): nothing is sent, nothing was changed, and the recovery sweep
+# runs it again once its lease ends; the member gets that run's answer.
+RETRY_LATER = Reply(text="")
+_TRANSIENT = (OperationalError, InterfaceError, SQLAlchemyTimeoutError, OSError, TimeoutError)
+
+
+class _AlreadyProcessed(Exception):
+    """Another run moved this invocation's inbox entry first; this run's effects roll back."""
 
 
 class Responder(Protocol):
@@ -94,7 +113,18 @@ class Dispatcher:
         # Tracked until the reply is out, so draining waits for the answer too.
         with self._tracked():
             reply = await self.dispatch(invocation)
+            if reply is DUPLICATE:
+                return reply
+            if reply is RETRY_LATER:
+                inbox = self.services.inbox
+                if inbox is not None and invocation.inbox_key:
+                    inbox.release(invocation.inbox_key)
+                return reply
             await responder.send(reply)
+            if invocation.inbox_key and reply.text != KEPT:
+                inbox = self.services.inbox
+                if inbox is not None:
+                    inbox.answered(invocation.inbox_key)
         return reply
 
     async def dispatch(self, invocation: Invocation) -> Reply:
@@ -105,7 +135,8 @@ class Dispatcher:
         """
         if self._draining:
             metrics.COMMANDS.labels(command=invocation.command, outcome="draining").inc()
-            return Reply(text=RESTARTING, ephemeral=True)
+            # A stored command stays pending: the next start runs and answers it.
+            return Reply(text=KEPT if invocation.inbox_key else RESTARTING, ephemeral=True)
         with self._tracked():
             return await self._dispatch(invocation)
 
@@ -120,16 +151,31 @@ class Dispatcher:
                 spec, parse_args = self._resolve(invocation)
                 name = spec.full_name
                 reply = await self._run_command(invocation, spec, parse_args)
+        except _AlreadyProcessed:
+            outcome = "duplicate"
+            log.info("inbox entry of %s was processed by another run", invocation.id)
+            reply = DUPLICATE
         except PermissionDenied as exc:
             outcome = "denied"
             reply = Reply(text=str(exc), ephemeral=True)
         except UserError as exc:
             outcome = "user_error"
             reply = Reply(text=str(exc), ephemeral=True)
+        except _TRANSIENT as exc:
+            if invocation.inbox_key is None:
+                outcome = "error"
+                log.exception("invocation %s (/%s) failed", invocation.id, name)
+                reply = Reply(text=SORRY.format(id=invocation.id), ephemeral=True)
+            else:
+                outcome = "retry"
+                log.warning("invocation %s (/%s) will be retried: %r", invocation.id, name, exc)
+                reply = RETRY_LATER
         except Exception:
             outcome = "error"
             log.exception("invocation %s (/%s) failed", invocation.id, name)
             reply = Reply(text=SORRY.format(id=invocation.id), ephemeral=True)
+        if outcome in ("denied", "user_error", "error") and invocation.inbox_key:
+            await self._settle(invocation, reply)
         elapsed = time.perf_counter() - started
         metrics.COMMANDS.labels(command=name, outcome=outcome).inc()
         metrics.COMMAND_SECONDS.labels(command=name).observe(elapsed)
@@ -229,12 +275,30 @@ class Dispatcher:
                     is_moderator=await self._is_moderator(session, invocation, membership),
                 )
                 result = await call(ctx)
+                key = invocation.inbox_key
+                if key is not None and isinstance(result, Reply):
+                    # Same transaction as the command's effects: both commit, or neither.
+                    now = self.services.clock.now()
+                    if not await inbox_repo.mark_done(session, key, result.plain_text(), now):
+                        raise _AlreadyProcessed(key)
             for callback in ctx._after_commit:
                 try:
                     await callback()
                 except Exception:
                     log.exception("after-commit hook of %s failed", invocation.id)
         return result
+
+    async def _settle(self, invocation: Invocation, reply: Reply) -> None:
+        """Mark a refused or failed invocation's inbox entry done (nothing was changed)."""
+        assert invocation.inbox_key is not None
+        try:
+            async with self.services.sessions() as session, session.begin():
+                await inbox_repo.mark_done(
+                    session, invocation.inbox_key, reply.plain_text(), self.services.clock.now()
+                )
+        except Exception:
+            # Left pending: the recovery sweep answers it again later.
+            log.warning("could not mark inbox entry of %s done", invocation.id, exc_info=True)
 
     async def complete(self, invocation: Invocation, completer: str, prefix: str) -> list[str]:
         """Autocomplete values for a parameter; errors give no suggestions, not a crash."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -91,6 +92,11 @@ class Invocation:
         args: Already-typed arguments (Discord options); used when ``text`` is ``None``.
         kind: Command or action.
         id: A short id used in logs to follow one invocation.
+        inbox_key: The durable inbox entry this runs (Slack and Discord); the dispatcher
+            marks it done in the command's own transaction.
+        sent_at: When the member sent it, for a command run later than it arrived (after a
+            restart): the handler's "now" is then this instant, so a check-in sent before
+            midnight counts for that day.
     """
 
     platform: Platform
@@ -102,6 +108,8 @@ class Invocation:
     args: dict[str, Any] | None = None
     kind: InvocationKind = InvocationKind.COMMAND
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    inbox_key: str | None = None
+    sent_at: datetime | None = None
 
 
 class ButtonStyle(StrEnum):

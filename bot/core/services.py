@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
 from bot.core.commands import Registry
+from bot.core.inbox import Inbox
 from bot.core.ports import Component
 from bot.core.settings_specs import SettingSpec
 
@@ -41,6 +42,8 @@ class Services:
             HTTP server serves ``/metrics``.
         celebrations: Milestone celebrations and role rewards
             (:class:`bot.features.awards.celebrate.Celebrations`), once built.
+        inbox: The durable inbox Slack and Discord store commands in before the ack
+            (:class:`bot.db.inbox_store.InboxStore`, typed by its core port).
 
     The last four are typed by the core's :class:`~bot.core.ports.Component` port, since
     the core cannot name feature types; each feature's accessor (``writer_of``,
@@ -58,6 +61,7 @@ class Services:
     schedule: Component | None = None
     loop_lag: Component | None = None
     celebrations: Component | None = None
+    inbox: Inbox | None = None
 
     async def notify_settings_changed(self, group_id: int) -> None:
         """Run every ``settings_changed`` hook for ``group_id``."""

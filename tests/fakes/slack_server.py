@@ -535,7 +535,7 @@ class FakeSlack(InboundDriverMixin):
     async def socket_send(
         self,
         type: str,
-        payload: Args,
+        payload: Any,
         *,
         retry_attempt: int = 0,
         retry_reason: str = "",

@@ -133,7 +133,7 @@ class SocketModeHub:
     async def send(
         self,
         type_: str,
-        payload: dict[str, Any],
+        payload: Any,
         *,
         retry_attempt: int = 0,
         retry_reason: str = "",
@@ -149,6 +149,7 @@ class SocketModeHub:
         if accepts_response_payload is None:
             accepts_response_payload = type_ == "slash_commands" or (
                 type_ == "interactive"
+                and isinstance(payload, dict)  # a malformed (non-object) payload is allowed
                 and payload.get("type") in ("view_submission", "block_suggestion")
             )
         envelope: dict[str, Any] = {

@@ -11,12 +11,15 @@ import discord
 
 from bot.adapters.base import Adapter, Capability, SendError
 from bot.adapters.discord.client import make_client, point_at, restore_endpoints
+from bot.adapters.discord.intake import Intake
 from bot.adapters.discord.interactions import InteractionHandler
+from bot.adapters.discord.late import LateAnswers
 from bot.adapters.discord.sending import send_reply, to_send_error
 from bot.adapters.discord.sync import registered_drift, sync_commands
 from bot.config import Settings
 from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
+from bot.core.inbox import PendingEntry
 from bot.core.models import Destination, Platform, Reply, SentRef
 
 log = logging.getLogger(__name__)
@@ -59,7 +62,10 @@ class DiscordAdapter(Adapter):
         super().__init__()
         self.settings = settings
         self.registry = registry
-        self.handler = InteractionHandler(dispatcher)
+        services = dispatcher.services
+        inbox = services.inbox
+        self.handler = InteractionHandler(dispatcher, intake=Intake(inbox, services.clock))
+        self.late = LateAnswers(dispatcher, inbox, services.clock) if inbox else None
         self.guild_ready_timeout = guild_ready_timeout
         self.ready_timeout = ready_timeout
         self.drain_timeout = drain_timeout
@@ -144,6 +150,12 @@ class DiscordAdapter(Adapter):
             restore_endpoints(self._previous_endpoints)  # type: ignore[arg-type]
             self._previous_endpoints = None
         self.closed.set()
+
+    async def replay(self, pending: PendingEntry) -> None:
+        """Finish an interaction a crash left in the inbox (see :mod:`.late`)."""
+        if self.late is None or self.client is None:
+            return
+        await self.late.replay(self.client, pending)
 
     async def send(
         self, destination: Destination, reply: Reply, *, idempotency_key: str | None = None

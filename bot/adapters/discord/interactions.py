@@ -1,7 +1,8 @@
-"""From Discord interactions to :class:`Invocation` objects, acknowledged first.
+"""From Discord interactions to :class:`Invocation` objects, stored and acknowledged first.
 
-Slash commands and button presses are deferred before anything touches the database (the
-3-second rule), then dispatched, then answered through :mod:`.respond`. Autocomplete is
+Slash commands and button presses are committed to the durable inbox (group-committed, a few
+milliseconds; see :mod:`.intake`) and deferred before anything else touches the database
+(the 3-second rule), then dispatched, then answered through :mod:`.respond`. Autocomplete is
 answered within :data:`COMPLETE_TIMEOUT` seconds, with no suggestions on any error. Any
 interaction that reaches discord.py's error path is still answered, so a user never sees
 "The application did not respond".
@@ -13,11 +14,13 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, cast
 
 import discord
 from discord import app_commands
 
+from bot.adapters.discord.intake import Intake
 from bot.adapters.discord.respond import Deferral, answer_now, deliver
 from bot.adapters.discord.views import parse_custom_id
 from bot.core.commands import CommandSpec, Param
@@ -80,8 +83,15 @@ class InteractionHandler:
         complete_timeout: Seconds an autocomplete may take before it answers with nothing.
     """
 
-    def __init__(self, dispatcher: Dispatcher, *, complete_timeout: float = COMPLETE_TIMEOUT):
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        complete_timeout: float = COMPLETE_TIMEOUT,
+        intake: Intake | None = None,
+    ):
         self.dispatcher = dispatcher
+        self.intake = intake or Intake(None, dispatcher.services.clock)
         self.complete_timeout = complete_timeout
         self.accepting = True
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -168,10 +178,16 @@ class InteractionHandler:
             if space is None or not self.accepting:
                 await answer_now(interaction, GUILD_ONLY if space is None else RESTARTING)
                 return
-            if not await self._defer(interaction, ephemeral=spec.ephemeral, thinking=True):
-                return
             invocation = self.invocation(interaction, space, spec.full_name, args)
             deferral = Deferral.EPHEMERAL if spec.ephemeral else Deferral.PUBLIC
+            taken = await self.intake.take(interaction, invocation, deferral.value)
+            if taken.refusal:
+                await answer_now(interaction, taken.refusal)
+            if not taken.run:
+                return  # refused, or a redelivery the first delivery answers
+            if not await self._defer(interaction, ephemeral=spec.ephemeral, thinking=True):
+                return
+            invocation = replace(invocation, inbox_key=taken.key)
             await self._answer(interaction, invocation, deferral)
 
     async def complete(
@@ -206,15 +222,20 @@ class InteractionHandler:
             if space is None and press is not None and press.space_id:
                 space = SpaceRef(Platform.DISCORD, press.space_id)
                 interaction.extras["studybot_space"] = press.space_id
-            if not await self._defer(interaction):
-                return
             if press is None or space is None:
-                text = STALE_BUTTON if press is None else GUILD_ONLY
-                await deliver(interaction, Reply(text=text, ephemeral=True), Deferral.UPDATE)
+                if await self._defer(interaction):
+                    text = STALE_BUTTON if press is None else GUILD_ONLY
+                    await deliver(interaction, Reply(text=text, ephemeral=True), Deferral.UPDATE)
                 return
             invocation = self.invocation(
                 interaction, space, press.action_id, {"value": press.value}, InvocationKind.ACTION
             )
+            taken = await self.intake.take(interaction, invocation, Deferral.UPDATE.value)
+            if taken.refusal:
+                await answer_now(interaction, taken.refusal)
+            if not taken.run or not await self._defer(interaction):
+                return
+            invocation = replace(invocation, inbox_key=taken.key)
             await self._answer(interaction, invocation, Deferral.UPDATE)
 
     async def on_tree_error(

@@ -29,17 +29,20 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import Adapter, Capability
-from bot.adapters.slack import listeners
+from bot.adapters.slack import listeners, socket_gate
 from bot.adapters.slack.cache import SeenKeys
 from bot.adapters.slack.delivery import ChannelPacer, SlackPostSender
 from bot.adapters.slack.home import HomeTab
 from bot.adapters.slack.inbound import InboundWork
+from bot.adapters.slack.intake import Intake
+from bot.adapters.slack.late import LateAnswers
 from bot.adapters.slack.moderators import ActorResolver, ModeratorConfig
 from bot.adapters.slack.priority import AckFirst
 from bot.adapters.slack.redact import sdk_logger
 from bot.adapters.slack.respond import ReplySender
 from bot.adapters.slack.retries import EVENT_TTL_SECONDS, RateLimitRetryHandler
 from bot.core.dispatcher import Dispatcher
+from bot.core.inbox import PendingEntry
 from bot.core.models import Destination, Platform, Reply, SentRef
 
 log = logging.getLogger(__name__)
@@ -122,7 +125,13 @@ class SlackAdapter(Adapter):
         self._socket: AsyncSocketModeHandler | None = None
         self._accepting = True
         self.bolt = self._build_bolt()
-        listeners.register(self.bolt, self.work, self.seen, self.spawn, self.priority.arrived)
+        services = dispatcher.services
+        inbox = services.inbox
+        self.intake = Intake(inbox, services.clock)
+        self.late = LateAnswers(self.work, self.poster, inbox, services.clock) if inbox else None
+        listeners.register(
+            self.bolt, self.work, self.seen, self.spawn, self.priority.arrived, self.intake
+        )
 
     def _client(self, token: str | None) -> AsyncWebClient:
         return AsyncWebClient(
@@ -207,6 +216,7 @@ class SlackAdapter(Adapter):
                 # slack_sdk's connect() retries a refused app token forever; asking for the
                 # first URL ourselves turns that into a clear start-up error.
                 socket_client = self._socket.client
+                socket_gate.install(socket_client)
                 socket_client.wss_uri = await socket_client.issue_new_wss_url()
                 await self._socket.connect_async()  # type: ignore[no-untyped-call]
             except SlackApiError as exc:
@@ -266,6 +276,14 @@ class SlackAdapter(Adapter):
         """Wait until no acknowledged work is running (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*set(self._tasks), return_exceptions=True)
+
+    async def replay(self, pending: PendingEntry) -> None:
+        """Finish a command a crash left in the inbox (see :mod:`.late`)."""
+        if self.late is None:
+            return
+        if self.auth is None:
+            await self.authenticate()
+        await self.late.replay(pending)
 
     # ------------------------------------------------------------------ outbound
 

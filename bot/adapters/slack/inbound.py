@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from bot.adapters.slack import translate
@@ -20,6 +21,8 @@ from bot.core.dispatcher import SORRY, Dispatcher
 from bot.core.models import Actor, Invocation, Platform, Reply, SpaceRef
 
 log = logging.getLogger(__name__)
+
+Deliver = Callable[[Reply], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,25 @@ class InboundWork:
     home: HomeTab
     team_domain: str = ""
 
-    async def command(self, body: dict[str, Any]) -> None:
-        """Run a slash command and answer through its response_url."""
+    async def command(
+        self,
+        body: dict[str, Any],
+        *,
+        inbox_key: str | None = None,
+        sent_at: datetime | None = None,
+        deliver: Deliver | None = None,
+    ) -> None:
+        """Run a slash command and answer through its response_url.
+
+        Args:
+            body: The slash command payload.
+            inbox_key: Its durable inbox entry (marked done with the command's effects).
+            sent_at: When it was sent, for a command run after a restart.
+            deliver: How to answer instead of the response_url (a late answer).
+        """
         who = translate.command_who(body)
 
-        async def deliver(reply: Reply) -> None:
+        async def respond(reply: Reply) -> None:
             await self.sender.send(
                 reply,
                 response_url=body.get("response_url"),
@@ -63,14 +80,38 @@ class InboundWork:
             )
 
         actor = await self.resolver.resolve(who.user_id, who.user_name)
-        await self._run(translate.command_invocation(body, actor), deliver)
+        invocation = translate.command_invocation(body, actor)
+        invocation = replace(invocation, inbox_key=inbox_key, sent_at=sent_at)
+        await self._run(invocation, deliver or respond)
 
-    async def action(self, body: dict[str, Any], action_id: str, value: str) -> None:
-        """Run a button press; update the message, answer the clicker, or refresh Home."""
+    async def tell(self, body: dict[str, Any], text: str) -> None:
+        """Answer the clicker privately without running anything (the inbox refused)."""
+        who = translate.action_who(body)
+        await self.sender.send(
+            Reply(text=text, ephemeral=True),
+            response_url=body.get("response_url"),
+            channel_id=translate.action_channel(body),
+            user_id=who.user_id,
+        )
+
+    async def action(
+        self,
+        body: dict[str, Any],
+        action_id: str,
+        value: str,
+        *,
+        inbox_key: str | None = None,
+        sent_at: datetime | None = None,
+        deliver: Deliver | None = None,
+    ) -> None:
+        """Run a button press; update the message, answer the clicker, or refresh Home.
+
+        ``inbox_key``, ``sent_at`` and ``deliver`` as for :meth:`command`.
+        """
         who = translate.action_who(body)
         actor = await self.resolver.resolve(who.user_id, who.user_name)
 
-        async def deliver(reply: Reply) -> None:
+        async def respond(reply: Reply) -> None:
             if translate.in_home_tab(body):
                 await self._publish_home(translate.space_of(who), actor, notice=reply)
                 return
@@ -82,7 +123,9 @@ class InboundWork:
                 replace_original=reply.update_original,
             )
 
-        await self._run(translate.action_invocation(body, actor, action_id, value), deliver)
+        invocation = translate.action_invocation(body, actor, action_id, value)
+        invocation = replace(invocation, inbox_key=inbox_key, sent_at=sent_at)
+        await self._run(invocation, deliver or respond)
 
     async def home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """Publish the Home tab for the member who opened it."""

@@ -93,11 +93,7 @@ def _shape_problem(content_type: str, body: bytes) -> str | None:
     if "payload" in fields:
         return _interaction_problem(fields["payload"][0])
     if "command" in fields:
-        return (
-            None
-            if _first(fields, "user_id") and _first(fields, "team_id")
-            else ("slash command without user_id or team_id")
-        )
+        return command_problem({name: values[0] for name, values in fields.items()})
     if "ssl_check" in fields:
         return None
     return "form body is neither a command nor an interaction"
@@ -108,9 +104,7 @@ def _event_problem(text: str) -> str | None:
         event = json.loads(text)
     except ValueError:
         return "body is not JSON"
-    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
-        return "event is not a JSON object with a type"
-    return None
+    return event_problem(event)
 
 
 def _interaction_problem(raw: str) -> str | None:
@@ -118,11 +112,32 @@ def _interaction_problem(raw: str) -> str | None:
         payload: Any = json.loads(raw)
     except ValueError:
         return "payload is not JSON"
+    return interaction_problem(payload)
+
+
+def event_problem(event: Any) -> str | None:
+    """Why an Events API body is not one Slack sends, or None."""
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        return "event is not a JSON object with a type"
+    return None
+
+
+def interaction_problem(payload: Any) -> str | None:
+    """Why an interaction payload (button, view, shortcut) is not one Slack sends, or None.
+
+    Every interaction names the member who acted and the workspace; a click names at least
+    one action with an id.
+    """
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
         return "payload is not a JSON object with a type"
     user = payload.get("user")
-    if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
+    if not isinstance(user, dict) or not _text(user.get("id")):
         return "payload without a user id"
+    team = payload.get("team")
+    if not _text(team.get("id") if isinstance(team, dict) else None) and not _text(
+        user.get("team_id")
+    ):
+        return "payload without a team id"
     if payload["type"] == "block_actions":
         actions = payload.get("actions")
         if not isinstance(actions, list) or not actions:
@@ -132,6 +147,35 @@ def _interaction_problem(raw: str) -> str | None:
     return None
 
 
-def _first(fields: dict[str, list[str]], name: str) -> str:
-    values = fields.get(name) or [""]
-    return values[0].strip()
+def command_problem(fields: Mapping[str, Any]) -> str | None:
+    """Why slash command fields are not ones Slack sends (who, where, which command), or None."""
+    if not _text(fields.get("user_id")) or not _text(fields.get("team_id")):
+        return "slash command without user_id or team_id"
+    command = fields.get("command")
+    if not isinstance(command, str) or not command.startswith("/") or len(command) < 2:
+        return "slash command without a /command"
+    text = fields.get("text", "")
+    if text is not None and not isinstance(text, str):
+        return "slash command text is not a string"
+    return None
+
+
+def envelope_problem(kind: str, payload: Any) -> str | None:
+    """Why a Socket Mode envelope's payload is not one Slack sends, or None.
+
+    The same checks as over HTTP: Socket Mode carries the same payloads as JSON objects.
+    """
+    if kind == "slash_commands":
+        if not isinstance(payload, dict):
+            return "slash command is not a JSON object"
+        return command_problem(payload)
+    if kind == "interactive":
+        return interaction_problem(payload)
+    if kind == "events_api":
+        return event_problem(payload)
+    return None
+
+
+def _text(value: Any) -> bool:
+    """Whether ``value`` is a non-blank string."""
+    return isinstance(value, str) and bool(value.strip())

@@ -35,6 +35,9 @@ from bot.db.models_dashboard import (
     DashboardUsedToken,
 )
 
+# The durable inbox (issue 21), likewise in its own module.
+from bot.db.models_inbox import InboxRow
+
 # Projects, done challenges and the progress summary (issue 13) live in their own module.
 from bot.db.models_progress import (
     ChallengeDone,
@@ -63,6 +66,7 @@ __all__ = [
     "ExcusedDay",
     "Group",
     "Identity",
+    "InboxRow",
     "LinkCode",
     "Member",
     "MemberProgress",

@@ -57,11 +57,14 @@ class CheckinRequest:
         policy: The group's streak rules at the time.
         backfill: A deliberate check-in for an earlier day (``/done yesterday``); it is
             stored even if the run already passed that day, and the figures replayed.
+        inbox_key: The durable inbox entry of the command asking for it; the check-in
+            writer marks it ``recorded`` in the transaction that stores the check-in.
     """
 
     checkin: NewCheckin
     policy: StreakPolicy
     backfill: bool = False
+    inbox_key: str | None = None
 
     @property
     def key(self) -> tuple[int, date]:

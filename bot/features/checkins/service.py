@@ -8,7 +8,7 @@ after the dispatcher has drained, flushing what is queued).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -95,7 +95,7 @@ async def _record(ctx: CommandContext, request: CheckinRequest) -> CheckinResult
     writer = writer_of(ctx.services)
     if writer is not None and writer.running and not await checkins_repo.has_written(ctx.session):
         try:
-            return await writer.submit(request)
+            return await writer.submit(replace(request, inbox_key=ctx.invocation.inbox_key))
         except WriterClosed:
             raise UserError(
                 "I'm restarting right now, so your check-in was not recorded. "

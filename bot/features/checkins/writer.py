@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import metrics
 from bot.core.clock import Clock
+from bot.db.repositories import inbox as inbox_repo
 from bot.features.checkins.recording import CheckinRequest, CheckinResult, Status, record
 from bot.features.checkins.writer_db import WriterDatabase
 
@@ -132,7 +133,11 @@ class CheckinWriter:
             if self._db.checkpointer is not None:
                 await self._db.checkpointer.finish(connection)
             async with connection.begin():
-                results = await record(connection, requests, self._clock.now())
+                now = self._clock.now()
+                results = await record(connection, requests, now)
+                # With the check-ins, so a restart never records a stored command twice.
+                keys = [r.inbox_key for r in requests if r.inbox_key is not None]
+                await inbox_repo.mark_recorded(connection, keys, now)
         except Exception as exc:
             # A broken connection is replaced; the retries below use a fresh one.
             await self._db.reset()

@@ -38,24 +38,39 @@ def _interaction(payload: object) -> bytes:
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
-BUTTON = {"type": "block_actions", "user": {"id": MEMBER}, "actions": [{"action_id": "x"}]}
+BUTTON = {
+    "type": "block_actions",
+    "user": {"id": MEMBER},
+    "team": {"id": "T1"},
+    "actions": [{"action_id": "x"}],
+}
 
-UNSIGNED_OR_FORGED = [
-    ({"Content-Type": FORM}, _command(), "unsigned"),
-    (
-        {"Content-Type": FORM, "X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=1"},
-        _command(),
-        "timestamp is not a number",
-    ),
-    (
-        {"Content-Type": FORM, "X-Slack-Request-Timestamp": "١٢٣", "X-Slack-Signature": "v0=1"},
-        _command(),
-        "timestamp is not a number",
-    ),
-    (_signed(_command(), ts=int(time.time()) - 3600), _command(), "stale timestamp"),
-    ({**_signed(b"other"), "Content-Type": FORM}, _command(), "bad signature"),
-    ({**_signed(b"\xff\xfe"), "X-Slack-Signature": "v0=\u00e9"}, b"\xff\xfe", "bad signature"),
-]
+
+def _unsigned_or_forged() -> list[tuple[dict[str, str], bytes, str]]:
+    """Built when a test runs: a signature made at import would be stale in a slow run."""
+    return [
+        ({"Content-Type": FORM}, _command(), "unsigned"),
+        (
+            {
+                "Content-Type": FORM,
+                "X-Slack-Request-Timestamp": "soon",
+                "X-Slack-Signature": "v0=1",
+            },
+            _command(),
+            "timestamp is not a number",
+        ),
+        (
+            {"Content-Type": FORM, "X-Slack-Request-Timestamp": "١٢٣", "X-Slack-Signature": "v0=1"},
+            _command(),
+            "timestamp is not a number",
+        ),
+        (_signed(_command(), ts=int(time.time()) - 3600), _command(), "stale timestamp"),
+        ({**_signed(b"other"), "Content-Type": FORM}, _command(), "bad signature"),
+        ({**_signed(b"\xff\xfe"), "X-Slack-Signature": "v0=\u00e9"}, b"\xff\xfe", "bad signature"),
+    ]
+
+
+UNSIGNED_OR_FORGED = range(len(_unsigned_or_forged()))
 
 SIGNED_BUT_MALFORMED = [
     (b"\xff\xfe\x00binary", FORM, "body is not UTF-8"),
@@ -70,13 +85,21 @@ SIGNED_BUT_MALFORMED = [
     (_interaction({**BUTTON, "actions": []}), FORM, "without actions"),
     (_interaction({**BUTTON, "actions": ["x"]}), FORM, "action_id"),
     (_interaction({**BUTTON, "user": {}}), FORM, "without a user id"),
+    (_interaction({**BUTTON, "user": {"id": "  "}}), FORM, "without a user id"),
+    (_interaction({**BUTTON, "user": "U1ANN"}), FORM, "without a user id"),
+    (_interaction({**BUTTON, "team": None}), FORM, "without a team id"),
+    (_interaction({**BUTTON, "team": {"id": ""}}), FORM, "without a team id"),
     (_command(user_id=""), FORM, "without user_id"),
+    (_command(team_id=""), FORM, "without user_id or team_id"),
+    (_command(command="challenge"), FORM, "without a /command"),
+    (_command(command="/"), FORM, "without a /command"),
     (b"just=words", FORM, "neither a command nor an interaction"),
 ]
 
 
-@pytest.mark.parametrize(("headers", "body", "reason"), UNSIGNED_OR_FORGED)
-def test_unsigned_or_forged_is_401(headers: dict[str, str], body: bytes, reason: str) -> None:
+@pytest.mark.parametrize("case", UNSIGNED_OR_FORGED)
+def test_unsigned_or_forged_is_401(case: int) -> None:
+    headers, body, reason = _unsigned_or_forged()[case]
     refusal = check_request(headers, body, SECRET)
     assert refusal is not None and refusal.status == 401 and reason in refusal.reason
 
@@ -92,6 +115,7 @@ def test_what_slack_sends_passes() -> None:
         (_command(), FORM),
         (_command(), FORM + "; charset=utf-8"),
         (_interaction(BUTTON), FORM),
+        (_interaction({**BUTTON, "team": None, "user": {"id": MEMBER, "team_id": "T1"}}), FORM),
         (json.dumps({"type": "url_verification", "challenge": "c"}).encode(), "application/json"),
     ):
         assert check_request(_signed(body, content_type), body, SECRET) is None
@@ -102,7 +126,7 @@ async def test_every_bad_request_is_refused_over_http_without_a_traceback(
 ) -> None:
     session = slack_http.fake._session
     assert session is not None
-    cases = [(h, b, 401) for h, b, _ in UNSIGNED_OR_FORGED] + [
+    cases = [(h, b, 401) for h, b, _ in _unsigned_or_forged()] + [
         (_signed(b, ct), b, 400) for b, ct, _ in SIGNED_BUT_MALFORMED
     ]
     with caplog.at_level(logging.WARNING):
