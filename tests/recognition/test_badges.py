@@ -83,7 +83,7 @@ async def test_a_repair_up_awards_with_the_repair_noted_and_down_keeps(bot: BotH
     assert entries[0].after["badges_awarded"] == ["🔥 3-day streak", "🔥 7-day streak"]
     assert entries[1].after["badges_kept"] == ["🔥 3-day streak", "🔥 7-day streak"]
     log = await bot.cmd("/admin audit ann", user="mod")
-    assert "badges_kept" in log.text
+    assert "badges kept 🔥 3-day streak, 🔥 7-day streak" in log.text  # readable audit
 
 
 async def test_linked_accounts_earn_once_for_the_group(bot: BotHarness) -> None:
