@@ -38,6 +38,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.inbox_store import InboxStore
 from bot.features import all_routers, all_setting_specs
 from bot.features.challenges import with_track_check
+from bot.features.checkins.checkin_service import CheckinService
 from bot.features.checkins.day_roll import DayRoller
 from bot.features.checkins.writer import CheckinWriter
 from bot.features.recognition import build_recognition
@@ -155,13 +156,17 @@ class App:
     def _build_services(self, engine: AsyncEngine, services: Services) -> None:
         """Build the long-lived services and add them as components, in start order.
 
-        The check-in writer (its own connection), the readiness checks and loop-lag probe
-        (when there is an HTTP server), then the scheduler, whose first catch-up waits for
-        the adapters to be ready.
+        The check-in service and its writer (on an engine of its own, disposed after the
+        writer stopped), the readiness checks and loop-lag probe (when there is an HTTP
+        server), then the scheduler, whose first catch-up waits for the adapters to be ready.
         """
-        writer = CheckinWriter(engine, self.clock)
-        services.checkin_writer = writer
-        self.components.append((writer.start, writer.stop))
+        # The writer gets its own engine: commands awaiting their check-in hold connections
+        # of the app's pool while they wait, so a writer borrowing one could wait forever.
+        writer_engine = create_engine(engine.url.render_as_string(hide_password=False))
+        checkins = CheckinService(CheckinWriter(writer_engine, self.clock))
+        services.checkins = checkins
+        self.components.append((_nothing, writer_engine.dispose))
+        self.components.append((checkins.start, checkins.stop))
         # The leaderboards' day roll runs at each group's midnight, off the request path: on a
         # timer with the real clock, as a time driver with a simulated one.
         roller = DayRoller(services.sessions, self.clock, services.setting_specs)
@@ -294,3 +299,7 @@ def choose_adapters(choice: AdapterChoice, settings: Settings) -> list[str]:
     if choice is AdapterChoice.ALL:
         return ["discord", "slack"]
     return [choice.value]
+
+
+async def _nothing() -> None:
+    """A component step with nothing to do (the writer's engine needs only disposing)."""

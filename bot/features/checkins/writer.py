@@ -51,8 +51,8 @@ class CheckinWriter:
     """Batches concurrent check-ins into shared transactions (group commit).
 
     Args:
-        engine: The database; the writer opens an engine and a connection of its own
-            (see :mod:`~bot.features.checkins.writer_db`).
+        engine: The writer's own engine (the composition root creates it; see
+            :mod:`~bot.features.checkins.writer_db`); the writer keeps one connection open.
         clock: Source of ``updated_at``.
         max_batch: The most check-ins committed together.
     """
