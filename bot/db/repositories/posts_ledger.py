@@ -12,6 +12,9 @@ up after a takeover cannot overwrite the new owner's outcome.
 message; on an unfinished row it is the earliest moment a message *may* have been
 created (set before the first send attempt), or ``NULL`` when certainly none was.
 That is what lets a takeover tell "never sent" from "maybe sent".
+
+The scheduler (``bot/scheduling``) decides when to claim and what to send; this module
+is only the ledger's SQL.
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.posts import IN_FLIGHT, PostKey, PostKind, PostStatus
 from bot.db.models import Post
-from bot.scheduling.model import IN_FLIGHT, PostKey, PostKind, PostStatus
+from bot.db.upsert import upsert
 
 _posts = cast(Table, Post.__table__)
 
@@ -58,11 +61,6 @@ class Claim:
     def is_takeover(self) -> bool:
         """Whether another owner held this post before."""
         return self.attempt > 1
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(_posts)
 
 
 def _key_filter(key: PostKey) -> Any:
@@ -101,7 +99,7 @@ async def claim(
         "updated_at": now,
     }
     statement = (
-        _insert(session)
+        upsert(session, _posts)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["space_id", "channel_id", "kind", "local_date"])
         .returning(_posts.c.id)
@@ -285,7 +283,7 @@ async def record_final(
 ) -> bool:
     """Insert a final row (a missed day) unless the key has a row; ``True`` if inserted."""
     statement = (
-        _insert(session)
+        upsert(session, _posts)
         .values(
             space_id=key.space_id,
             channel_id=key.channel_id,
