@@ -81,3 +81,15 @@ def test_the_scheduler_runs_no_sql_of_its_own() -> None:
     sources = (ROOT / "bot" / "scheduling").glob("*.py")
     offenders = [p.name for p in sources if "sqlalchemy" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_one_dialect_helper_builds_the_inserts() -> None:
+    """Only ``bot/db/upsert.py`` picks SQLite's or PostgreSQL's ``INSERT`` (import-linter
+    sees external packages only as a whole, so this is a scan, not a contract)."""
+    helper = ROOT / "bot" / "db" / "upsert.py"
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "bot").rglob("*.py")
+        if path != helper and "sqlalchemy.dialects" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
