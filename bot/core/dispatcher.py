@@ -316,7 +316,6 @@ class Dispatcher:
         return values[:25]
 
 
-
 def _is_moderator(invocation: Invocation, stored: dict[str, Any]) -> bool:
     """Checked on the server: a platform admin, or a role (or user) the group names."""
     actor = invocation.actor
