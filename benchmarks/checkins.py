@@ -47,7 +47,7 @@ from bot.db.engine import create_session_factory
 from bot.db.models import CheckIn, MemberStats
 from bot.db.repositories.checkins import NewCheckin
 from bot.features.checkins.recording import CheckinRequest, Status
-from bot.features.checkins.writer import MAX_BATCH, CheckinWriter
+from bot.features.checkins.writer import CheckinWriter
 from bot.streaks import CheckInDay, StreakPolicy, StreakState, apply
 
 POLICY = StreakPolicy()
@@ -85,10 +85,11 @@ async def group_commit(
     members: list[int],
     duplicates: float,
     concurrency: int,
-    max_batch: int = MAX_BATCH,
+    max_batch: int | None = None,
+    lanes: int | None = None,
 ) -> tuple[float, list[float], int, set[tuple[int, date]]]:
     """The burst through the writer; returns rate, latencies, second-/done count, acked keys."""
-    writer = CheckinWriter(engine, FakeClock(NOW), max_batch=max_batch)
+    writer = CheckinWriter(engine, FakeClock(NOW), max_batch=max_batch, lanes=lanes)
     await writer.start()
     # Warm-up on other members (the writer of a running bot is long-lived): statement
     # caches, the connection's page cache.
@@ -235,7 +236,10 @@ async def main() -> None:
     parser.add_argument("--baseline", type=int, default=5_000, help="check-ins in the baseline")
     parser.add_argument("--database-url", help="default: $DATABASE_URL, else temporary SQLite")
     parser.add_argument(
-        "--max-batch", type=int, default=MAX_BATCH, help="the writer's batch cap (as in the app)"
+        "--max-batch", type=int, help="the writer's batch cap (default: as in the app)"
+    )
+    parser.add_argument(
+        "--lanes", type=int, help="batches in flight at once (default: as in the app)"
     )
     parser.add_argument(
         "--profile",
@@ -253,7 +257,13 @@ async def main() -> None:
         if profiler is not None:
             profiler.enable()
         rate, latencies, doubly, acked = await group_commit(
-            db.engine, group_id, burst, args.duplicates, args.concurrency, args.max_batch
+            db.engine,
+            group_id,
+            burst,
+            args.duplicates,
+            args.concurrency,
+            args.max_batch,
+            args.lanes,
         )
         if profiler is not None:
             profiler.disable()

@@ -21,7 +21,7 @@ CACHE_KIB = 65_536
 
 
 class WriterDatabase:
-    """One long-lived connection for the writer, from the engine it was given.
+    """Long-lived connections for the writer, one per lane, from the engine it was given.
 
     Args:
         engine: The writer's engine (its owner disposes of it).
@@ -29,12 +29,17 @@ class WriterDatabase:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._connection: AsyncConnection | None = None
+        self._connections: dict[int, AsyncConnection] = {}
         self.checkpointer: Checkpointer | None = None
 
-    async def connection(self) -> AsyncConnection:
-        """The writer's connection (opened, or reopened after an error, on demand)."""
-        if self._connection is None:
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    async def connection(self, lane: int = 0) -> AsyncConnection:
+        """A lane's connection (opened, or reopened after an error, on demand)."""
+        if lane not in self._connections:
             connection = await self._engine.connect()
             if connection.dialect.name == "sqlite":
                 # Results are closed: an unfinished statement would keep a read
@@ -44,18 +49,19 @@ class WriterDatabase:
                 await connection.commit()
                 if self.checkpointer is None:
                     self.checkpointer = Checkpointer(self._engine)
-            self._connection = connection
-        return self._connection
+            self._connections[lane] = connection
+        return self._connections[lane]
 
-    async def reset(self) -> None:
-        """Drop the connection (after an error); the next use opens a fresh one."""
-        if self._connection is not None:
+    async def reset(self, lane: int = 0) -> None:
+        """Drop a lane's connection (after an error); the next use opens a fresh one."""
+        connection = self._connections.pop(lane, None)
+        if connection is not None:
             with suppress(Exception):
-                await self._connection.close()
-            self._connection = None
+                await connection.close()
 
     async def close(self) -> None:
-        """Close the connection and wait for a running checkpoint."""
-        await self.reset()
+        """Close every connection and wait for a running checkpoint."""
+        for lane in list(self._connections):
+            await self.reset(lane)
         if self.checkpointer is not None:
             await self.checkpointer.close()
