@@ -16,12 +16,12 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Platform, Reply
 from bot.core.settings_specs import parse_timezone_name
-from bot.db.repositories import posts_ledger as ledger
 from bot.db.repositories import settings as settings_repo
 from bot.features.schedule.describe import LABELS, channel_ref, instant_text, when_text
 from bot.features.schedule.router import router
 from bot.features.schedule.runtime import runtime_of
 from bot.features.schedule.settings import parse_days, parse_weekday
+from bot.scheduling import ledger
 from bot.scheduling.config import (
     CHANNEL_KEYS,
     CONSOLE_CHANNEL,
