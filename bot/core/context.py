@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -17,6 +17,14 @@ from bot.db.models import Group, Identity, Member, Space
 from bot.db.repositories import audit, settings
 
 AfterCommit = Callable[[], Awaitable[None]]
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """A stored zone name as a zone (UTC if it is somehow no longer valid)."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ValueError, KeyError, OSError):
+        return ZoneInfo("UTC")
 
 
 @dataclass
@@ -36,8 +44,8 @@ class GroupSettings:
 
     @property
     def timezone(self) -> ZoneInfo:
-        """The group's timezone."""
-        return ZoneInfo(self["timezone"])
+        """The group's timezone (UTC if the stored name is somehow no longer valid)."""
+        return zone(self["timezone"])
 
     @property
     def day_start(self) -> time:
@@ -89,14 +97,22 @@ class CommandContext:
         """The member's own timezone, else the group's."""
         member = member or self.member
         if member.timezone:
-            return ZoneInfo(member.timezone)
+            return zone(member.timezone)
         return (await self.settings()).timezone
 
     async def today(self, member: Member | None = None) -> date:
-        """The member's current local date, honouring the group's day start."""
+        """The member's (default: the caller's) local date, with the group's day start.
+
+        This and :meth:`group_today` are the one way handlers ask what day it is.
+        """
         group_settings = await self.settings()
         tz = await self.member_timezone(member)
         return local_date(self.now, tz, group_settings.day_start)
+
+    async def group_today(self) -> date:
+        """The group's local date: boards, posts and amnesties count by the group's calendar."""
+        group_settings = await self.settings()
+        return local_date(self.now, group_settings.timezone, group_settings.day_start)
 
     async def audit(
         self,
@@ -120,6 +136,46 @@ class CommandContext:
             after=after,
             reason=reason,
         )
+
+    async def change_settings(
+        self,
+        changes: Mapping[str, Any],
+        *,
+        action: str,
+        target: str | None = None,
+        before: Any = None,
+        after: Any = None,
+        reason: str | None = None,
+        space_changes: Mapping[str, Any] | None = None,
+        space_scope: str | None = None,
+        notify: bool = True,
+    ) -> None:
+        """The one way a command changes its group's settings, in this transaction.
+
+        Stores ``changes`` (group scope) and ``space_changes`` (under ``space_scope``),
+        writes one audit entry, drops the cached settings so the rest of the command sees
+        the new values and, once the transaction commits, tells the ``settings_changed``
+        hooks (the scheduler rebuilds the group's jobs) unless ``notify`` is off. Values are
+        validated before they get here, by their :class:`~bot.core.settings_specs.SettingSpec`
+        or the command's own parser.
+        """
+        for key, value in changes.items():
+            await settings.put(self.session, self.group.id, key, value, self.now)
+        for key, value in (space_changes or {}).items():
+            assert space_scope is not None, "space changes need their scope"
+            await settings.put(self.session, self.group.id, key, value, self.now, scope=space_scope)
+        written = dict(changes) | dict(space_changes or {})
+        await self.audit(
+            action,
+            target=target,
+            before=before,
+            after=written if after is None else after,
+            reason=reason,
+        )
+        self.forget_settings()
+        if notify:
+            group_id, services = self.group.id, self.services
+            self.after_commit(lambda: services.notify_settings_changed(group_id))
 
     def after_commit(self, callback: AfterCommit) -> None:
         """Run ``callback`` once the transaction has committed successfully."""

@@ -6,7 +6,6 @@ from bot.core.commands import Param, ParamKind, Role, Router
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
-from bot.db.repositories import settings as settings_repo
 
 ORDER = 900
 
@@ -55,9 +54,7 @@ async def admin_settings(
         return Reply(text=f"`{key}` = **{spec.show(current[key])}**\n{spec.description}")
     new = spec.parse(value)
     before = current[key]
-    await settings_repo.put(ctx.session, ctx.group.id, key, new, ctx.now)
-    await ctx.audit("settings.change", target=key, before=before, after=new)
-    ctx.forget_settings()
-    group_id = ctx.group.id
-    ctx.after_commit(lambda: ctx.services.notify_settings_changed(group_id))
+    await ctx.change_settings(
+        {key: new}, action="settings.change", target=key, before=before, after=new
+    )
     return Reply(text=f"`{key}` changed from **{spec.show(before)}** to **{spec.show(new)}**.")

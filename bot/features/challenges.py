@@ -20,7 +20,7 @@ from bot.core.context import CommandContext
 from bot.core.models import Reply
 from bot.core.settings_specs import SettingSpec
 from bot.db.repositories.rotation import RotationRepository
-from bot.features.daily import group_today, group_track
+from bot.features.daily import group_track
 
 ORDER = 20
 
@@ -49,7 +49,7 @@ async def challenge(ctx: CommandContext, which: str = "today") -> Reply:
         from bot.features.progress.commands import next_challenge
 
         return await next_challenge(ctx)
-    day = await group_today(ctx)
+    day = await ctx.group_today()
     track, note = await group_track(ctx)
     item = await challenge_for(
         RotationRepository(ctx.session), store, ctx.group.id, day, track, now=ctx.now
@@ -79,7 +79,7 @@ async def tip(ctx: CommandContext, which: str = "today") -> Reply:
         if not pool:
             raise NothingToDraw("There are no tips in the content yet.")
         return _with_note(tip_reply(_random.choice(pool), store), note)
-    day = await group_today(ctx)
+    day = await ctx.group_today()
     item = await tip_for(
         RotationRepository(ctx.session), store, ctx.group.id, day, track, now=ctx.now
     )

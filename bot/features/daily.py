@@ -7,20 +7,11 @@ another feature's command module.
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.content.rotation import challenge_for
 from bot.content.tracks import effective_track
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
-from bot.core.localday import local_date
 from bot.db.repositories.rotation import RotationRepository
-
-
-async def group_today(ctx: CommandContext) -> date:
-    """The group's current local date (its timezone and day start, not the member's)."""
-    settings = await ctx.settings()
-    return local_date(ctx.now, settings.timezone, settings.day_start)
 
 
 async def group_track(ctx: CommandContext) -> tuple[str, str | None]:
@@ -36,7 +27,7 @@ async def todays_challenge_id(ctx: CommandContext) -> str | None:
             RotationRepository(ctx.session),
             ctx.services.content,
             ctx.group.id,
-            await group_today(ctx),
+            await ctx.group_today(),
             track,
             now=ctx.now,
         )

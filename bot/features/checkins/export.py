@@ -22,7 +22,6 @@ from bot.db.repositories import board_roll
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories.leaderboard import BY, PERIODS, BoardSpec, read_board
 from bot.features.checkins.router import router
-from bot.features.checkins.service import group_today
 from bot.features.csv_file import to_csv
 
 
@@ -96,7 +95,7 @@ async def export(
             text=f"{count(len(rows), 'check-in')} exported.",
             file=FileAttachment("checkins.csv", content, "text/csv"),
         )
-    today = await group_today(ctx)
+    today = await ctx.group_today()
     await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
     spec = BoardSpec(ctx.group.id, by, period, today)
     first = await read_board(ctx.session, spec, None, limit=1)

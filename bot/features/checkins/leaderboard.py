@@ -26,7 +26,6 @@ from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories.leaderboard import BY, PERIODS, BoardPage, BoardSpec, rank_of, read_board
 from bot.features.cards import VIEWS, cards_enabled
 from bot.features.checkins.router import router
-from bot.features.checkins.service import group_today
 
 PAGE_ACTION = "leaderboard.page"
 _TITLES = {
@@ -109,7 +108,7 @@ async def board_reply(
     ctx: CommandContext, by: str, period: str, limit: int, page: int, *, card: bool = False
 ) -> Reply:
     """One page of a board as a reply (paging buttons included), with a card if asked."""
-    today = await group_today(ctx)
+    today = await ctx.group_today()
     # First view of a new group day: move the day-dependent figures (cheap otherwise).
     await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
     if by == "steps":

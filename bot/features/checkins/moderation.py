@@ -28,7 +28,6 @@ from bot.features.awards.earn import Cause
 from bot.features.checkins.checkin_service import checkins_of
 from bot.features.checkins.router import router
 from bot.features.checkins.rules import policy_from
-from bot.features.checkins.service import group_today
 from bot.features.checkins.streak_view import resolve_member
 
 log = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ async def recompute_group(services: Services, group_id: int, cause: Cause | None
 )
 async def amnesty(ctx: CommandContext, day: date, reason: str | None = None) -> Reply:
     """Excuse ``day`` group-wide, audit it, then recompute every member's streak."""
-    today = await group_today(ctx)
+    today = await ctx.group_today()
     if not today - timedelta(days=AMNESTY_PAST_DAYS) <= day <= today + timedelta(days=1):
         raise UserError(f"Pick a day from the last year up to tomorrow (today is {today}).")
     why = (reason or "amnesty").strip()

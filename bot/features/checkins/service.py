@@ -12,22 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.context import CommandContext
+from bot.core.context import CommandContext, zone
 from bot.db.models import Member
 from bot.db.repositories import stats as stats_repo
 from bot.features.awards.celebrate import celebrate_soon
 from bot.features.checkins.checkin_service import checkins_of
 from bot.features.checkins.recording import CheckinRequest, CheckinResult
 from bot.features.checkins.rules import policy_from
-from bot.streaks import StreakPolicy, local_date, time_left
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """A stored zone name as a zone (UTC if it is somehow no longer valid)."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
+from bot.streaks import StreakPolicy, time_left
 
 
 @dataclass(frozen=True)
@@ -55,14 +47,7 @@ async def member_day(ctx: CommandContext, member: Member | None = None) -> Membe
     settings = await ctx.settings()
     policy = policy_from(settings.values)
     tz_name = member.timezone or str(settings["timezone"])
-    return MemberDay(tz_name, local_date(ctx.now, zone(tz_name), policy.day_start), policy, ctx.now)
-
-
-async def group_today(ctx: CommandContext) -> date:
-    """The group's local date (boards and amnesties count by the group's calendar)."""
-    settings = await ctx.settings()
-    policy = policy_from(settings.values)
-    return local_date(ctx.now, zone(str(settings["timezone"])), policy.day_start)
+    return MemberDay(tz_name, await ctx.today(member), policy, ctx.now)
 
 
 async def record_checkin(ctx: CommandContext, request: CheckinRequest) -> CheckinResult:

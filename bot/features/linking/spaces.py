@@ -33,7 +33,6 @@ from bot.db.repositories.linking import groups
 from bot.db.repositories.linking.members import detach_identity, identity_in
 from bot.db.repositories.settings import space_scope
 from bot.db.repositories.spaces import spaces_of_group
-from bot.features.checkins.service import group_today
 from bot.features.linking.codes import CodeBook, CodeKind
 from bot.features.linking.common import reject, space_label, until
 from bot.features.linking.merge import refresh_moved
@@ -100,7 +99,7 @@ async def _join(ctx: CommandContext, host: Group) -> Reply:
     counts = await groups.absorb_group(session, source=joining.id, target=host.id)
     ctx.group = host
     ctx.forget_settings()
-    await refresh_moved(session, host.id, members, today=await group_today(ctx), now=now)
+    await refresh_moved(session, host.id, members, today=await ctx.group_today(), now=now)
     await ctx.audit(
         "space.link",
         target=f"space:{ctx.space.id}",
@@ -172,7 +171,7 @@ async def unlink_space(ctx: CommandContext) -> Reply:
             detached += 1
     await groups.move_members(session, moved, new.id, now)
     await groups.move_space(session, space, new.id)
-    today = await group_today(ctx)  # the same for both: the new group copied the settings
+    today = await ctx.group_today()  # the same for both: the new group copied the settings
     await refresh_moved(session, new.id, moved, today=today, now=now)
     # The leavers' scores come off the remaining group's boards.
     await refresh_moved(session, old.id, (), today=today, now=now)

@@ -112,13 +112,13 @@ async def _switch(ctx: CommandContext, item: Milestone, *, on: bool) -> Reply:
         return Reply(text=f"{item.badge} (`{item.id}`) is already {state}. Nothing changed.")
     off = settings.off - {item.id} if on else settings.off | {item.id}
     ordered = [m.id for m in CATALOGUE if m.id in off]
-    await settings_repo.put(ctx.session, ctx.group.id, OFF_KEY, ordered, ctx.now)
-    ctx.forget_settings()
-    await ctx.audit(
-        "rewards.on" if on else "rewards.off",
+    await ctx.change_settings(
+        {OFF_KEY: ordered},
+        action="rewards.on" if on else "rewards.off",
         target=item.id,
         before={"on": not on},
         after={"on": on},
+        notify=False,  # no schedule depends on which badges are on
     )
     if on:
         return Reply(text=f"{item.badge} (`{item.id}`) is on: members earn it from now. Audited.")
@@ -142,9 +142,14 @@ async def _mode(
     before = stored.get(key) or choices[0]
     if before == word:
         return Reply(text=f"`{action}` is already {word}. Nothing changed.")
-    await settings_repo.put(ctx.session, ctx.group.id, key, word, ctx.now)
-    ctx.forget_settings()
-    await ctx.audit(f"rewards.{action}", target=key, before={action: before}, after={action: word})
+    await ctx.change_settings(
+        {key: word},
+        action=f"rewards.{action}",
+        target=key,
+        before={action: before},
+        after={action: word},
+        notify=False,  # no schedule depends on how badges are announced
+    )
     return Reply(text=f"Rewards {action}: **{word}** (was {before}). {_mode_note(word)} Audited.")
 
 

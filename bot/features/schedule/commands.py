@@ -141,20 +141,16 @@ async def admin_setup(
     current = await ctx.settings()
     before = {key: current[key] for key in group_changes}
     before |= {key: stored_space.get(key) for key in space_changes}
-    for key, value in group_changes.items():
-        await settings_repo.put(ctx.session, ctx.group.id, key, value, ctx.now)
-    for key, value in space_changes.items():
-        await settings_repo.put(ctx.session, ctx.group.id, key, value, ctx.now, scope=scope)
-    # Posting (re)starts now: earlier days of a new channel are not "missed".
-    await settings_repo.put(ctx.session, ctx.group.id, SINCE_KEY, ctx.now.isoformat(), ctx.now)
-    await ctx.audit(
-        "schedule.setup",
+    await ctx.change_settings(
+        # Posting (re)starts now: earlier days of a new channel are not "missed".
+        group_changes | {SINCE_KEY: ctx.now.isoformat()},
+        space_changes=space_changes,
+        space_scope=scope,
+        action="schedule.setup",
         target=f"space:{ctx.space.id}",
         before=before,
         after=group_changes | space_changes,
     )
-    ctx.forget_settings()
-    _after_change(ctx)
     schedule = await load_schedule(ctx.session, ctx.group.id)
     assert schedule is not None  # this space belongs to the group
     return Reply(
@@ -164,24 +160,17 @@ async def admin_setup(
     )
 
 
-def _after_change(ctx: CommandContext) -> None:
-    group_id = ctx.group.id
-    ctx.after_commit(lambda: ctx.services.notify_settings_changed(group_id))
-
-
 async def _set_paused(ctx: CommandContext, paused: bool, reason: str | None) -> bool:
     before = bool((await ctx.settings())["posting.paused"])
     if before != paused:
-        await settings_repo.put(ctx.session, ctx.group.id, "posting.paused", paused, ctx.now)
-        await ctx.audit(
-            "schedule.pause" if paused else "schedule.resume",
+        await ctx.change_settings(
+            {"posting.paused": paused},
+            action="schedule.pause" if paused else "schedule.resume",
             target="posting.paused",
             before=before,
             after=paused,
             reason=reason,
         )
-        ctx.forget_settings()
-        _after_change(ctx)
     return before != paused
 
 

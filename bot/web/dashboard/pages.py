@@ -24,7 +24,6 @@ from bot.db.repositories import dashboard_figures as figures
 from bot.db.repositories.leaderboard import BY, PERIODS, BoardSpec, rank_of, read_board
 from bot.features.admin_settings import admin_settings
 from bot.features.checkins.export import export
-from bot.features.checkins.service import group_today
 from bot.features.schedule.status import admin_schedule
 from bot.web.dashboard import charts
 from bot.web.dashboard.guard import Guard, Refused, Viewer
@@ -95,7 +94,7 @@ class Pages:
         """Members, activity, check-ins per day (90 days), streak distribution."""
 
         async def page(ctx: CommandContext, viewer: Viewer) -> web.Response:
-            today = await group_today(ctx)
+            today = await ctx.group_today()
             await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
             key = (ctx.group.id, today)
             cached = self._overviews.get(key)
@@ -139,7 +138,7 @@ class Pages:
         descending = request.query.get("dir", "asc") == "desc"
 
         async def page(ctx: CommandContext, viewer: Viewer) -> web.Response:
-            today = await group_today(ctx)
+            today = await ctx.group_today()
             await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
             spec = BoardSpec(ctx.group.id, by, period, today)
             offset = (page_no - 1) * BOARD_PAGE
@@ -198,7 +197,7 @@ class Pages:
             found = await figures.member_figures(ctx.session, ctx.group.id, member_id)
             if found is None:
                 raise Refused(404, "No such member in this group.")
-            today = await group_today(ctx)
+            today = await ctx.group_today()
             first = today - timedelta(weeks=26)
             days = await checkins_repo.days_between(ctx.session, member_id, first, today)
             entries, _more = await figures.audit_page(
