@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
+import io
+import pstats
 import random
 import sys
 import time
@@ -44,7 +47,7 @@ from bot.db.engine import create_session_factory
 from bot.db.models import CheckIn, MemberStats
 from bot.db.repositories.checkins import NewCheckin
 from bot.features.checkins.recording import CheckinRequest, Status
-from bot.features.checkins.writer import MAX_BATCH, CheckinWriter
+from bot.features.checkins.writer import CheckinWriter
 from bot.streaks import CheckInDay, StreakPolicy, StreakState, apply
 
 POLICY = StreakPolicy()
@@ -82,10 +85,11 @@ async def group_commit(
     members: list[int],
     duplicates: float,
     concurrency: int,
-    max_batch: int = MAX_BATCH,
+    max_batch: int | None = None,
+    lanes: int | None = None,
 ) -> tuple[float, list[float], int, set[tuple[int, date]]]:
     """The burst through the writer; returns rate, latencies, second-/done count, acked keys."""
-    writer = CheckinWriter(engine, FakeClock(NOW), max_batch=max_batch)
+    writer = CheckinWriter(engine, FakeClock(NOW), max_batch=max_batch, lanes=lanes)
     await writer.start()
     # Warm-up on other members (the writer of a running bot is long-lived): statement
     # caches, the connection's page cache.
@@ -211,6 +215,18 @@ async def verify(
     return len(acked - keys), len(rows) - len(keys)
 
 
+def _write_profile(profiler: cProfile.Profile, path: Path, label: str) -> None:
+    """The burst's profile, by own time and by cumulative time (what the writer calls)."""
+    out = io.StringIO()
+    out.write(f"# cProfile of the group-commit burst ({label}); main thread only\n")
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(r"recording|writer|repositories|awards", 30)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(out.getvalue())
+    print(f"profile written to {path}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small run (seconds)")
@@ -220,7 +236,15 @@ async def main() -> None:
     parser.add_argument("--baseline", type=int, default=5_000, help="check-ins in the baseline")
     parser.add_argument("--database-url", help="default: $DATABASE_URL, else temporary SQLite")
     parser.add_argument(
-        "--max-batch", type=int, default=MAX_BATCH, help="the writer's batch cap (as in the app)"
+        "--max-batch", type=int, help="the writer's batch cap (default: as in the app)"
+    )
+    parser.add_argument(
+        "--lanes", type=int, help="batches in flight at once (default: as in the app)"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write a cProfile summary of the group-commit burst (main thread) to this file",
     )
     args = parser.parse_args()
     if args.quick:
@@ -229,9 +253,21 @@ async def main() -> None:
     try:
         group_id, members = await create_group(db.engine, WARM_UP + args.members + args.baseline)
         burst, rest = members[: WARM_UP + args.members], members[WARM_UP + args.members :]
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler is not None:
+            profiler.enable()
         rate, latencies, doubly, acked = await group_commit(
-            db.engine, group_id, burst, args.duplicates, args.concurrency, args.max_batch
+            db.engine,
+            group_id,
+            burst,
+            args.duplicates,
+            args.concurrency,
+            args.max_batch,
+            args.lanes,
         )
+        if profiler is not None:
+            profiler.disable()
+            _write_profile(profiler, args.profile, db.label)
         base_rate, base_latencies = await baseline(db.engine, group_id, rest, args.concurrency)
         lost, extra_rows = await verify(db.engine, group_id, acked | {(m, TODAY) for m in rest})
         p99 = percentile(latencies, 0.99) * 1000

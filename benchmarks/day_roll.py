@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 import time
@@ -41,7 +42,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--checkins", type=int, default=1_000_000)
-    parser.add_argument("--days", type=int, default=40, help="midnights (half of each kind)")
+    parser.add_argument("--days", type=int, default=100, help="midnights (half of each kind)")
     parser.add_argument("--quick", action="store_true", help="10k members, 100k check-ins")
     parser.add_argument("--database-url", help="default: $DATABASE_URL, else temporary SQLite")
     args = parser.parse_args()
@@ -50,6 +51,8 @@ async def main() -> None:
     db = await open_database(args.database_url)
     try:
         group_id, members = await load(db.engine, args.members, args.checkins)
+        gc.collect()  # as the app does after start-up (bot.app.freeze_startup_objects)
+        gc.freeze()
         sessions = async_sessionmaker(db.engine, expire_on_commit=False)
         noon = datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(hours=12)
         async with sessions() as session, session.begin():

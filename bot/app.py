@@ -38,12 +38,14 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.inbox_store import InboxStore
 from bot.features import all_routers, all_setting_specs
 from bot.features.challenges import with_track_check
+from bot.features.checkins.checkin_service import CheckinService
 from bot.features.checkins.day_roll import DayRoller
 from bot.features.checkins.writer import CheckinWriter
 from bot.features.recognition import build_recognition
 from bot.features.schedule.runtime import build_schedule
 from bot.ops import readiness
 from bot.ops.loop_lag import LoopLagProbe
+from bot.scheduling.pacing import Pacer
 from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,7 @@ class App:
     services: Services | None = None
     dispatcher: Dispatcher | None = None
     messenger: Messenger = field(default_factory=Messenger)
+    pacer: Pacer = field(default_factory=Pacer)
     adapters: list[Adapter] = field(default_factory=list)
     components: list[Lifecycle] = field(default_factory=list)
     time_drivers: list[TimeDriver] = field(default_factory=list)
@@ -120,6 +123,7 @@ class App:
             dispatcher=self.dispatcher,
             services=self.services,
             messenger=self.messenger,
+            pacer=self.pacer,
             http=lambda: self.http,
             ensure_http=self.ensure_http,
             add_component=self.components.append,
@@ -155,13 +159,17 @@ class App:
     def _build_services(self, engine: AsyncEngine, services: Services) -> None:
         """Build the long-lived services and add them as components, in start order.
 
-        The check-in writer (its own connection), the readiness checks and loop-lag probe
-        (when there is an HTTP server), then the scheduler, whose first catch-up waits for
-        the adapters to be ready.
+        The check-in service and its writer (on an engine of its own, disposed after the
+        writer stopped), the readiness checks and loop-lag probe (when there is an HTTP
+        server), then the scheduler, whose first catch-up waits for the adapters to be ready.
         """
-        writer = CheckinWriter(engine, self.clock)
-        services.checkin_writer = writer
-        self.components.append((writer.start, writer.stop))
+        # The writer gets its own engine: commands awaiting their check-in hold connections
+        # of the app's pool while they wait, so a writer borrowing one could wait forever.
+        writer_engine = create_engine(engine.url.render_as_string(hide_password=False))
+        checkins = CheckinService(CheckinWriter(writer_engine, self.clock))
+        services.checkins = checkins
+        self.components.append((_nothing, writer_engine.dispose))
+        self.components.append((checkins.start, checkins.stop))
         # The leaderboards' day roll runs at each group's midnight, off the request path: on a
         # timer with the real clock, as a time driver with a simulated one.
         roller = DayRoller(services.sessions, self.clock, services.setting_specs)
@@ -171,7 +179,11 @@ class App:
             self.components.append((roller.start, roller.stop))
         self.components.append(self._operations(services))
         schedule = build_schedule(
-            services, self.messenger, self.adapters, instance_id=self.settings.instance_id
+            services,
+            self.messenger,
+            self.adapters,
+            instance_id=self.settings.instance_id,
+            pacer=self.pacer,
         )
         services.schedule = schedule
         services.settings_changed.append(schedule.scheduler.refresh)
@@ -294,3 +306,7 @@ def choose_adapters(choice: AdapterChoice, settings: Settings) -> list[str]:
     if choice is AdapterChoice.ALL:
         return ["discord", "slack"]
     return [choice.value]
+
+
+async def _nothing() -> None:
+    """A component step with nothing to do (the writer's engine needs only disposing)."""

@@ -23,13 +23,13 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from bot import metrics
 from bot.core.args import convert_typed, parse_text, split_subcommand
 from bot.core.commands import CommandSpec, Role
-from bot.core.context import CommandContext
+from bot.core.context import CommandContext, GroupSettings
 from bot.core.errors import PermissionDenied, UnknownCommand, UsageError, UserError
 from bot.core.models import Invocation, InvocationKind, Reply
 from bot.core.services import Services
 from bot.db.repositories import inbox as inbox_repo
 from bot.db.repositories import settings as settings_repo
-from bot.db.repositories.spaces import Membership, resolve
+from bot.db.repositories.spaces import resolve
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +268,8 @@ class Dispatcher:
                 membership = await resolve(
                     session, invocation.space, invocation.actor, self.services.clock.now()
                 )
+                # Loaded once per command: the moderator check and the handler share them.
+                stored = await settings_repo.load(session, membership.group.id)
                 ctx = CommandContext(
                     invocation=invocation,
                     services=self.services,
@@ -276,7 +278,8 @@ class Dispatcher:
                     space=membership.space,
                     member=membership.member,
                     identity=membership.identity,
-                    is_moderator=await self._is_moderator(session, invocation, membership),
+                    is_moderator=_is_moderator(invocation, stored),
+                    _settings=GroupSettings(stored, self.services),
                 )
                 result = await call(ctx)
                 key = invocation.inbox_key
@@ -316,15 +319,14 @@ class Dispatcher:
             return []
         return values[:25]
 
-    async def _is_moderator(
-        self, session: Any, invocation: Invocation, membership: Membership
-    ) -> bool:
-        actor = invocation.actor
-        if actor.is_admin:
-            return True
-        stored = await settings_repo.load(session, membership.group.id)
-        allowed = set(stored.get("moderator_roles") or [])
-        return bool(allowed & (set(actor.roles) | {actor.user_id}))
+
+def _is_moderator(invocation: Invocation, stored: dict[str, Any]) -> bool:
+    """Checked on the server: a platform admin, or a role (or user) the group names."""
+    actor = invocation.actor
+    if actor.is_admin:
+        return True
+    allowed = set(stored.get("moderator_roles") or [])
+    return bool(allowed & (set(actor.roles) | {actor.user_id}))
 
 
 def _with_ephemeral(reply: Reply) -> Reply:

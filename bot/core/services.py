@@ -34,8 +34,8 @@ class Services:
         setting_specs: Per-group settings moderators may change, by key.
         settings_changed: Called with a group id after a change to its settings commits
             (the scheduler rebuilds that group's jobs).
-        checkin_writer: The batching check-in writer
-            (:class:`bot.features.checkins.writer.CheckinWriter`), once built.
+        checkins: The check-in service and its batching writer
+            (:class:`bot.features.checkins.checkin_service.CheckinService`), once built.
         schedule: The scheduler and its background posts
             (:class:`bot.features.schedule.runtime.ScheduleRuntime`), once built.
         loop_lag: The event-loop lag probe (:class:`bot.ops.loop_lag.LoopLagProbe`), when an
@@ -46,7 +46,7 @@ class Services:
             (:class:`bot.db.inbox_store.InboxStore`, typed by its core port).
 
     The last four are typed by the core's :class:`~bot.core.ports.Component` port, since
-    the core cannot name feature types; each feature's accessor (``writer_of``,
+    the core cannot name feature types; each feature's accessor (``checkins_of``,
     ``runtime_of``) narrows it to the concrete class.
     """
 
@@ -57,7 +57,7 @@ class Services:
     content: ContentStore
     setting_specs: dict[str, SettingSpec] = field(default_factory=dict)
     settings_changed: list[GroupHook] = field(default_factory=list)
-    checkin_writer: Component | None = None
+    checkins: Component | None = None
     schedule: Component | None = None
     loop_lag: Component | None = None
     celebrations: Component | None = None

@@ -1,11 +1,11 @@
 """``studybot import streaks``: carry members' streaks over from another bot.
 
-Each row becomes streak overrides, the same records ``/admin streak MEMBER set`` writes,
-and the member's figures are then recomputed by the check-in feature's own replay
-(:func:`bot.features.checkins.recording.recompute`: check-ins, overrides and excused days
-under the group's rules, leaderboard figures included). So the import and every later
-recompute agree, and a member who already checked in here after the imported date simply
-continues the imported streak.
+Each row becomes streak overrides, the same records ``/admin streak MEMBER set`` writes, and
+the member's figures are then recomputed by the check-in feature's own replay
+(:meth:`bot.features.checkins.checkin_service.CheckinService.recompute`: check-ins,
+overrides and excused days under the group's rules, leaderboard figures included). So the
+import and every later recompute agree, and a member who already checked in here after the
+imported date simply continues the imported streak.
 
 A row becomes, in replay order:
 
@@ -36,7 +36,8 @@ from bot.db.repositories import audit
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.spaces import get_or_create_member
-from bot.features.checkins import recording, rules
+from bot.features.checkins import rules
+from bot.features.checkins.checkin_service import CheckinService
 from bot.ops.streak_csv import RowError, StreakRow
 from bot.streaks import StreakState
 
@@ -152,8 +153,12 @@ async def apply(
     actor: str,
     now: datetime,
     step: Callable[[], None] = _nothing,
+    checkins: CheckinService | None = None,
 ) -> list[Imported]:
     """Write a checked plan: members, overrides, recomputed figures, one audit entry per group.
+
+    ``checkins`` is the check-in service that replays the figures (an inline one, writing
+    in ``session``'s transaction, when not given: the CLI runs without the app).
 
     Returns:
         Each row's member and streak before and after, in file order.
@@ -161,6 +166,7 @@ async def apply(
     if planned.errors:
         raise ValueError("a plan with errors must not be applied")
     reason = f"imported from {source}"
+    checkins = checkins or CheckinService()
     by_group: dict[int, list[tuple[PlannedRow, int, bool]]] = defaultdict(list)
     for item in planned.rows:
         step()
@@ -174,7 +180,7 @@ async def apply(
     results: list[Imported] = []
     for group_id, items in by_group.items():
         policy = rules.policy_from(await settings_repo.load(session, group_id))
-        changes = await recording.recompute(session, [m for _, m, _ in items], policy, now)
+        changes = await checkins.recompute(session, [m for _, m, _ in items], policy, now)
         for item, member_id, new in items:
             change = changes[member_id]
             before = change.before.state if change.before is not None else StreakState()

@@ -9,6 +9,7 @@ A change downward crosses nothing, so a broken streak or a repair downward never
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -49,15 +50,37 @@ def crossed(
         before: The figures before the change (zeros for a new member).
         after: The figures after it.
         disabled: Milestone ids the group switched off.
-        catalogue: The milestones to consider.
+        catalogue: The milestones to consider, in the order results are listed.
     """
-    found = []
-    for item in catalogue:
-        if item.id in disabled:
+    # Every check-in asks this, so the usual answer (nothing crossed) must be cheap: each
+    # family's thresholds are bisected instead of comparing the whole catalogue.
+    found: list[tuple[int, Milestone]] = []
+    ladders = _DEFAULT_LADDERS if catalogue is CATALOGUE else _ladders(tuple(catalogue))
+    for family, (thresholds, ranked) in ladders.items():
+        low, high = before.of(family), after.of(family)
+        if low is None or high is None or high <= low:
             continue
-        low, high = before.of(item.family), after.of(item.family)
-        if low is None or high is None:
-            continue
-        if low < item.threshold <= high:
-            found.append(item)
-    return found
+        for position, item in ranked[
+            bisect_right(thresholds, low) : bisect_right(thresholds, high)
+        ]:
+            if item.id not in disabled:
+                found.append((position, item))
+    return [item for _, item in sorted(found, key=lambda pair: pair[0])]
+
+
+def _ladders(
+    catalogue: tuple[Milestone, ...],
+) -> dict[Family, tuple[list[int], list[tuple[int, Milestone]]]]:
+    """Per measured family: its thresholds ascending, and each milestone with its position."""
+    ladders: dict[Family, tuple[list[int], list[tuple[int, Milestone]]]] = {}
+    probe = Figures()
+    for position, item in sorted(enumerate(catalogue), key=lambda pair: pair[1].threshold):
+        if probe.of(item.family) is None:
+            continue  # an event milestone (a first step), not crossed by figures
+        thresholds, ranked = ladders.setdefault(item.family, ([], []))
+        thresholds.append(item.threshold)
+        ranked.append((position, item))
+    return ladders
+
+
+_DEFAULT_LADDERS = _ladders(CATALOGUE)

@@ -58,6 +58,34 @@ async def test_two_writers_racing_on_the_same_members(pg: AsyncEngine) -> None:
         assert await verify_group(session, group_id, POLICY) == []
 
 
+async def test_batches_in_flight_at_once_keep_every_figure_exact(pg: AsyncEngine) -> None:
+    """Several lanes (batches committing concurrently) on the same members and days."""
+    group_id, members = await make_group(pg, 120)
+    writer = CheckinWriter(pg, FakeClock(NOW), max_batch=8, lanes=4)
+    await writer.start()
+    assert writer.lanes == 4
+    rng = random.Random(11)
+    days = [NOW.date() - timedelta(days=offset) for offset in (2, 1, 0)]
+    # Day by day (one member's next day waits for their previous one, as in real use),
+    # each day a burst with second check-ins landing in other batches in flight.
+    results = []
+    for day in days:
+        wanted = [request(group_id, m, day) for m in members]
+        wanted += [request(group_id, m, day) for m in rng.sample(members, 30)]
+        rng.shuffle(wanted)
+        results += await asyncio.gather(*(writer.submit(r) for r in wanted))
+    assert writer.largest_batch == 8 and writer.batches >= 3 * 150 // 8
+    await writer.stop()
+    counted = [r for r in results if r.status is Status.COUNTED]
+    assert len(counted) == 3 * len(members)
+    async with pg.connect() as conn:
+        rows = (await conn.execute(select(func.count()).select_from(CheckIn))).scalar_one()
+        totals = (await conn.execute(select(func.sum(MemberStats.total)))).scalar_one()
+    assert rows == totals == 3 * len(members)
+    async with AsyncSession(bind=pg) as session:
+        assert await verify_group(session, group_id, POLICY) == []
+
+
 async def test_boards_and_rolls_on_postgres(pg: AsyncEngine) -> None:
     from bot.db.repositories.checkins import NewCheckin
     from bot.features.checkins import recording

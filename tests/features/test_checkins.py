@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.content.render import DONE_ACTION
 from bot.core.models import Button
-from bot.features.checkins.service import writer_of
+from bot.features.checkins.checkin_service import checkins_of
 from tests.checkins.helpers import audit_all, checkin_days, checkin_rows
 from tests.support.harness import BotHarness
 
@@ -156,7 +156,7 @@ async def test_done_records_the_groups_challenge_of_the_day(bot: BotHarness) -> 
 async def test_checkins_go_through_the_writer_unless_the_command_already_wrote(
     bot: BotHarness,
 ) -> None:
-    writer = writer_of(bot.services)
+    writer = checkins_of(bot.services).writer
     assert writer is not None and writer.running
     await bot.cmd("/help")
     await bot.cmd("/help", user="bob")

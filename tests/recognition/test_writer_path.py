@@ -9,9 +9,9 @@ from sqlalchemy import select
 from bot.db.models_recognition import Award
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.checkins import NewCheckin
+from bot.features.checkins.checkin_service import checkins_of
 from bot.features.checkins.recording import CheckinRequest, Status
 from bot.features.checkins.rules import policy_from
-from bot.features.checkins.service import writer_of
 from tests.linking.support import DISCORD, member_of
 from tests.support.harness import BotHarness
 
@@ -25,7 +25,7 @@ async def test_the_writer_earns_badges_and_queues_role_rewards(bot: BotHarness) 
     member = await member_of(bot.services, DISCORD, "ann")
     async with bot.services.sessions() as session:
         policy = policy_from(await settings_repo.load(session, member.group_id))
-    writer = writer_of(bot.services)
+    writer = checkins_of(bot.services).writer
     assert writer is not None and writer.running
     results = []
     for offset in range(3):

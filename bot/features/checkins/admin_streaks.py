@@ -28,8 +28,8 @@ from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.stats import StatsRow
 from bot.features.awards.celebrate import celebrate_soon
 from bot.features.awards.repairs import repair_badges
-from bot.features.checkins import recording
 from bot.features.checkins.audit_check import verify_members
+from bot.features.checkins.checkin_service import checkins_of
 from bot.features.checkins.done import days
 from bot.features.checkins.router import router
 from bot.features.checkins.service import MemberDay, excused_days, member_day
@@ -101,7 +101,8 @@ async def admin_streak(
         what = f"restored: {_list(added)} excused"
     else:
         what = "recomputed from the check-ins"
-    changes = await recording.recompute(ctx.session, [target.id], where.policy, ctx.now)
+    checkins = checkins_of(ctx.services)
+    changes = await checkins.recompute(ctx.session, [target.id], where.policy, ctx.now)
     after = changes[target.id].after
     badges = await repair_badges(ctx, target, before, after, action, reason)
     if badges.awarded:

@@ -16,7 +16,7 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
 from bot.db.repositories import checkins as checkins_repo
-from bot.features.checkins import recording
+from bot.features.checkins.checkin_service import checkins_of
 from bot.features.checkins.router import router
 from bot.features.checkins.service import member_day
 from bot.streaks import UnknownTimezone, format_duration, parse_timezone
@@ -88,7 +88,7 @@ async def settings(
         hidden = leaderboard == "hide"
         if hidden != member.hidden:
             member.hidden = hidden
-            await recording.set_hidden(ctx.session, member.id, hidden, ctx.now)
+            await checkins_of(ctx.services).set_hidden(ctx.session, member.id, hidden, ctx.now)
         changes.append(
             "You are hidden from leaderboards (your check-ins still count)."
             if hidden

@@ -25,7 +25,7 @@ from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
 from bot.features.awards.celebrate import celebrate_soon
 from bot.features.awards.earn import Cause
-from bot.features.checkins import recording
+from bot.features.checkins.checkin_service import checkins_of
 from bot.features.checkins.router import router
 from bot.features.checkins.rules import policy_from
 from bot.features.checkins.service import group_today
@@ -43,13 +43,14 @@ async def recompute_group(services: Services, group_id: int, cause: Cause | None
     Milestones the replay crosses (an amnesty restoring streaks) are earned with ``cause``
     and celebrated afterwards in one batched post, not one per member.
     """
+    checkins = checkins_of(services)
     async with services.sessions() as session:
         members = await stats_repo.member_ids(session, group_id)
         policy = policy_from(await settings_repo.load(session, group_id))
     for first in range(0, len(members), RECOMPUTE_BATCH):
         chunk = members[first : first + RECOMPUTE_BATCH]
         async with services.sessions() as session, session.begin():
-            await recording.recompute(session, chunk, policy, services.clock.now(), cause=cause)
+            await checkins.recompute(session, chunk, policy, services.clock.now(), cause=cause)
     if cause is not None:
         await celebrate_soon(services, group_id)
     return len(members)

@@ -1,9 +1,9 @@
-"""Glue between handlers and storage: the writer service, a member's day, recording.
+"""Glue between handlers and the check-in service: a member's day, recording one check-in.
 
-The composition root (``bot/app.py``) creates the
-:class:`~bot.features.checkins.writer.CheckinWriter`, puts it in
-``services.checkin_writer`` and runs it as a component (started with the app, stopped
-after the dispatcher has drained, flushing what is queued).
+The composition root (``bot/app.py``) builds the
+:class:`~bot.features.checkins.checkin_service.CheckinService` with its writer, puts it in
+``services.checkins`` and runs it as a component (started with the app, stopped after the
+dispatcher has drained, flushing what is queued).
 """
 
 from __future__ import annotations
@@ -13,22 +13,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.context import CommandContext
-from bot.core.errors import UserError
-from bot.core.services import Services
 from bot.db.models import Member
-from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
 from bot.features.awards.celebrate import celebrate_soon
-from bot.features.checkins.recording import CheckinRequest, CheckinResult, record
+from bot.features.checkins.checkin_service import checkins_of
+from bot.features.checkins.recording import CheckinRequest, CheckinResult
 from bot.features.checkins.rules import policy_from
-from bot.features.checkins.writer import CheckinWriter, WriterClosed
 from bot.streaks import StreakPolicy, local_date, time_left
-
-
-def writer_of(services: Services) -> CheckinWriter | None:
-    """The check-in writer the composition root built, if any."""
-    writer = services.checkin_writer
-    return writer if isinstance(writer, CheckinWriter) else None
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -75,33 +66,14 @@ async def group_today(ctx: CommandContext) -> date:
 
 
 async def record_checkin(ctx: CommandContext, request: CheckinRequest) -> CheckinResult:
-    """Record one check-in (see :func:`_record`); celebrate what it earned after commit."""
-    result = await _record(ctx, request)
+    """Record one check-in through the check-in service; celebrate what it earned after commit."""
+    # The writer marks the command's inbox entry recorded with the check-in (one commit).
+    request = replace(request, inbox_key=ctx.invocation.inbox_key)
+    result = await checkins_of(ctx.services).record(ctx.session, request, ctx.now)
     if result.earned:
         services, group_id = ctx.services, ctx.group.id
         ctx.after_commit(lambda: celebrate_soon(services, group_id))
     return result
-
-
-async def _record(ctx: CommandContext, request: CheckinRequest) -> CheckinResult:
-    """Record one check-in, through the batching writer when that is safe.
-
-    The writer commits in its own transaction. If this invocation's transaction has
-    already written (a member created on first contact, a renamed identity, today's
-    challenge drawn), the writer would wait on locks this transaction holds, or not see
-    the new member; then the check-in is recorded here, in this transaction, by the
-    same code.
-    """
-    writer = writer_of(ctx.services)
-    if writer is not None and writer.running and not await checkins_repo.has_written(ctx.session):
-        try:
-            return await writer.submit(replace(request, inbox_key=ctx.invocation.inbox_key))
-        except WriterClosed:
-            raise UserError(
-                "I'm restarting right now, so your check-in was not recorded. "
-                "Please try `/done` again in a minute."
-            ) from None
-    return (await record(ctx.session, [request], ctx.now))[0]
 
 
 async def excused_days(ctx: CommandContext, member: Member) -> frozenset[date]:

@@ -1,11 +1,11 @@
 """The check-in writer's own database connection.
 
-The writer gets an engine of its own (same URL, same pragmas) instead of a connection
-from the app's pool: commands awaiting their check-in hold pooled connections while they
-wait, so a writer that had to borrow one could wait for them forever (a burst of 60
-``/done`` exhausted a pool of 15). Its one connection stays open and warm (statement and
-page caches). On SQLite it gets a 64 MB page cache (a batch touches rows all over
-``member_stats`` and its indexes) and leaves WAL checkpoints to
+The writer needs an engine of its own (the composition root creates it, same URL, same
+pragmas) instead of a connection from the app's pool: commands awaiting their check-in hold
+pooled connections while they wait, so a writer that had to borrow one could wait for them
+forever (a burst of 60 ``/done`` exhausted a pool of 15). Its one connection stays open and
+warm (statement and page caches). On SQLite it gets a 64 MB page cache (a batch touches rows
+all over ``member_stats`` and its indexes) and leaves WAL checkpoints to
 :class:`~bot.features.checkins.checkpoints.Checkpointer`, on a second connection.
 """
 
@@ -15,30 +15,31 @@ from contextlib import suppress
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.db.engine import create_engine
 from bot.features.checkins.checkpoints import Checkpointer
 
 CACHE_KIB = 65_536
 
 
 class WriterDatabase:
-    """A private engine and one long-lived connection for the writer.
+    """Long-lived connections for the writer, one per lane, from the engine it was given.
 
     Args:
-        engine: The app's engine, whose URL and settings are copied.
+        engine: The writer's engine (its owner disposes of it).
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._url = engine.url.render_as_string(hide_password=False)
-        self._engine: AsyncEngine | None = None
-        self._connection: AsyncConnection | None = None
+        self._engine = engine
+        self._connections: dict[int, AsyncConnection] = {}
         self.checkpointer: Checkpointer | None = None
 
-    async def connection(self) -> AsyncConnection:
-        """The writer's connection (opened, or reopened after an error, on demand)."""
-        if self._engine is None:
-            self._engine = create_engine(self._url)
-        if self._connection is None:
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    async def connection(self, lane: int = 0) -> AsyncConnection:
+        """A lane's connection (opened, or reopened after an error, on demand)."""
+        if lane not in self._connections:
             connection = await self._engine.connect()
             if connection.dialect.name == "sqlite":
                 # Results are closed: an unfinished statement would keep a read
@@ -48,21 +49,19 @@ class WriterDatabase:
                 await connection.commit()
                 if self.checkpointer is None:
                     self.checkpointer = Checkpointer(self._engine)
-            self._connection = connection
-        return self._connection
+            self._connections[lane] = connection
+        return self._connections[lane]
 
-    async def reset(self) -> None:
-        """Drop the connection (after an error); the next use opens a fresh one."""
-        if self._connection is not None:
+    async def reset(self, lane: int = 0) -> None:
+        """Drop a lane's connection (after an error); the next use opens a fresh one."""
+        connection = self._connections.pop(lane, None)
+        if connection is not None:
             with suppress(Exception):
-                await self._connection.close()
-            self._connection = None
+                await connection.close()
 
     async def close(self) -> None:
-        """Close the connection, wait for a running checkpoint, dispose of the engine."""
-        await self.reset()
+        """Close every connection and wait for a running checkpoint."""
+        for lane in list(self._connections):
+            await self.reset(lane)
         if self.checkpointer is not None:
             await self.checkpointer.close()
-        if self._engine is not None:
-            await self._engine.dispose()
-            self._engine = None

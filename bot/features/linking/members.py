@@ -21,6 +21,7 @@ from bot.core.wording import count
 from bot.db.models import Member, Space
 from bot.db.repositories.linking.members import detach_identity, identities_of
 from bot.db.repositories.spaces import spaces_of_group
+from bot.features.checkins.checkin_service import checkins_of
 from bot.features.linking.codes import CodeBook, CodeKind
 from bot.features.linking.common import platform_name, reject, space_label, until
 from bot.features.linking.merge import MergeResult, merge
@@ -132,7 +133,12 @@ async def _redeem(ctx: CommandContext, code: str) -> Reply:
     absorbed_id = ctx.member.id
     store = ctx.services.content
     result = await merge(
-        ctx.session, survivor, ctx.member, ctx.now, plan=(store.phases, store.steps)
+        ctx.session,
+        survivor,
+        ctx.member,
+        ctx.now,
+        plan=(store.phases, store.steps),
+        checkins=checkins_of(ctx.services),
     )
     # The invoking account now belongs to the survivor; audit entries name the survivor.
     ctx.member = survivor

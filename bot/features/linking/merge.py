@@ -1,16 +1,17 @@
 """Keeping streak figures exact when members merge or move between groups.
 
 - :func:`merge`: the rows of one member move to another
-  (:func:`bot.db.repositories.linking.members.merge_members`), then both are recomputed
-  with the check-ins feature's :func:`bot.features.checkins.recording.recompute` under the
-  group's rules: the survivor's figures become the replay of the union of check-ins, the
-  absorbed member's drop to nothing (which takes them off the score counts), and the
-  absorbed member is deleted. So a merged streak is exactly the streak of the union.
-  Roadmap progress is unioned per step (:func:`bot.progress.plan.union`) before that.
-- :func:`refresh_moved`: members that moved into another group keep their streak state
-  (a group's rules apply from a member's next check-in, as with any rules change), but
-  the figures that depend on the group (when a run stops showing, the 30-day window, the
-  group's score counts) are rebuilt for the new group.
+  (:func:`bot.db.repositories.linking.members.merge_members`), then both are recomputed with
+  the check-ins feature's
+  :meth:`~bot.features.checkins.checkin_service.CheckinService.recompute` under the group's
+  rules: the survivor's figures become the replay of the union of check-ins, the absorbed
+  member's drop to nothing (which takes them off the score counts), and the absorbed member
+  is deleted. So a merged streak is exactly the streak of the union. Roadmap progress is
+  unioned per step (:func:`bot.progress.plan.union`) before that.
+- :func:`refresh_moved`: members that moved into another group keep their streak state (a
+  group's rules apply from a member's next check-in, as with any rules change), but the
+  figures that depend on the group (when a run stops showing, the 30-day window, the group's
+  score counts) are rebuilt for the new group.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.linking.members import MergeCounts, delete_member, merge_members
 from bot.db.repositories.stats import StatsRow
-from bot.features.checkins import recording
+from bot.features.checkins.checkin_service import CheckinService
 from bot.features.checkins.figures import in_window, stats_row
 from bot.features.checkins.rules import policy_from
 from bot.streaks import StreakPolicy
@@ -84,12 +85,15 @@ async def merge(
     absorbed: Member,
     now: datetime,
     plan: tuple[Sequence[Phase], Sequence[Step]] | None = None,
+    checkins: CheckinService | None = None,
 ) -> MergeResult:
     """Merge ``absorbed`` into ``survivor`` (same group) and recompute every figure.
 
     ``plan`` (the content's phases and steps) lets the progress summaries follow; without
-    it the group's progress counts are rebuilt by their next reader.
+    it the group's progress counts are rebuilt by their next reader. ``checkins`` replays
+    the figures (an inline check-in service when not given).
     """
+    checkins = checkins or CheckinService()
     stored = await stats_repo.load(session, [survivor.id, absorbed.id], lock=False)
     before = {
         "survivor": _snapshot(stored.get(survivor.id), survivor.id),
@@ -97,11 +101,11 @@ async def merge(
     }
     counts = await merge_members(session, survivor, absorbed)
     policy = await group_policy(session, survivor.group_id)
-    changes = await recording.recompute(session, [survivor.id, absorbed.id], policy, now)
+    changes = await checkins.recompute(session, [survivor.id, absorbed.id], policy, now)
     if absorbed.hidden and not survivor.hidden:
         # Privacy wins: hidden on either account keeps the person off the boards.
         survivor.hidden = True
-        await recording.set_hidden(session, survivor.id, True, now)
+        await checkins.set_hidden(session, survivor.id, True, now)
     # Learning progress is unioned step by step (the furthest status, earliest dates win).
     mine = await progress_repo.load(session, survivor.id)
     theirs = await progress_repo.load(session, absorbed.id)

@@ -360,3 +360,30 @@ async def test_a_passing_database_failure_is_retried_not_apologised_for(
         assert await rows(settings, "SELECT note FROM checkins") == [("despite the lock",)]
     finally:
         await bot.app.stop()
+
+
+async def test_a_retry_routed_to_another_instance_is_processed_once(
+    settings: Settings, clock: FakeClock, content_store: ContentStore, fake: FakeSlack
+) -> None:
+    """Two instances behind a load balancer share the database, so they share the dedupe:
+    Slack's retry of a command reaching the second instance is acknowledged, not run again."""
+    first = await start_bot(
+        settings.model_copy(update={"instance_id": "a"}), clock, content_store, fake, "http"
+    )
+    second = await start_bot(
+        settings.model_copy(update={"instance_id": "b"}), clock, content_store, fake, "http"
+    )
+    try:
+        fields = fake.slash_command_payload("/done", "once", user_id=MEMBER)
+        rid = fields["response_url"].rsplit("/", 1)[-1]
+        assert await send_command(first, fields) == 200
+        await fake.wait_for_response_post(rid)
+        assert await send_command(second, fields) == 200  # the retry, on the other instance
+        await first.settle()
+        await second.settle()
+        assert len(fake.response_posts(rid)) == 1
+        assert len(await rows(first.app.settings, "SELECT * FROM checkins")) == 1
+        assert len(await rows(first.app.settings, "SELECT * FROM inbox")) == 1
+    finally:
+        await second.app.stop()
+        await first.app.stop()
