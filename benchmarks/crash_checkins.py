@@ -75,6 +75,7 @@ class BotProcess:
     process: asyncio.subprocess.Process | None = None
     up: asyncio.Event = field(default_factory=asyncio.Event)
     kills: int = 0
+    killed_at: list[float] = field(default_factory=list)
     restart_seconds: list[float] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -116,6 +117,7 @@ class BotProcess:
             self.process.send_signal(signal.SIGKILL)
             await self.process.wait()
             self.kills += 1
+            self.killed_at.append(time.monotonic())
 
     async def stop(self) -> None:
         """SIGTERM at the end (a graceful stop)."""
@@ -137,6 +139,7 @@ class Outcome:
     stored: set[int] = field(default_factory=set)
     answered: set[int] = field(default_factory=set)
     double_answered: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -214,12 +217,38 @@ def tally(fake: FakeSlack, out: Outcome) -> None:
     out.double_answered = sum(1 for c in counts.values() if c > 1)
 
 
-async def stored_members(database_url: str) -> set[int]:
-    """Members with a stored check-in, read from the database."""
+def explain_doubles(name: str, fake: FakeSlack, bot: BotProcess, out: Outcome) -> None:
+    """For each command answered twice: when each answer arrived relative to the kills."""
+    by_id: dict[str, list[tuple[float, str]]] = {}
+    for post in fake.response_posts():
+        if post.status == 200:
+            by_id.setdefault(post.id, []).append((post.at, str(post.body.get("text", ""))[:60]))
+    for rid, posts in sorted(by_id.items()):
+        answers = [p for p in posts if not p[1].startswith("I'm restarting right now")]
+        if len(answers) < 2:
+            continue
+        i = int(rid[1:])
+        epochs = [sum(1 for k in bot.killed_at if k < at) for at, _ in answers]
+        first_at, life = answers[0][0], epochs[0]
+        before_kill = (
+            f"{(bot.killed_at[life] - first_at) * 1000:.0f}ms" if life < len(bot.killed_at) else "?"
+        )
+        print(
+            f"{name}: DOUBLE #{i} acked={i in out.acked} answers in process lives {epochs}, "
+            f"the first {before_kill} before the kill: "
+            + " | ".join(repr(text) for _, text in answers),
+            flush=True,
+        )
+
+
+async def stored_members(database_url: str, out: Outcome) -> set[int]:
+    """Members with a stored check-in, read from the database (and the inbox's statuses)."""
     engine = create_engine(database_url)
     try:
         async with engine.connect() as conn:
             notes = (await conn.execute(text("SELECT note FROM checkins"))).scalars().all()
+            counts = await conn.execute(text("SELECT status, count(*) FROM inbox GROUP BY status"))
+            out.statuses = {str(status): int(n) for status, n in counts.all()}
     finally:
         await engine.dispose()
     return {int(str(note).split()[-1]) for note in notes if str(note).startswith("burst ")}
@@ -276,10 +305,11 @@ async def run_once(name: str, database_url: str, args: argparse.Namespace) -> Ou
                 lines = (Path(tmp) / "bot.log").read_text(errors="replace").splitlines()
                 notable = [line for line in lines if " ERROR " in line or "WARNING" in line]
                 print("\n".join(notable[-40:]))
-        out.stored = await stored_members(database_url)
+        out.stored = await stored_members(database_url, out)
         tally(fake, out)
     await fake.stop()
     ms = [v * 1000 for v in out.latencies]
+    statuses = " ".join(f"{k}={v}" for k, v in sorted(out.statuses.items()))
     print(
         f"{name}: acked={len(out.acked)} stored={len(out.stored & out.acked)} "
         f"answered={len(out.answered & out.acked)} lost={len(out.lost)} "
@@ -288,11 +318,13 @@ async def run_once(name: str, database_url: str, args: argparse.Namespace) -> Ou
         f"(also stored/answered: {len(out.stored - out.acked)}/{len(out.answered - out.acked)}); "
         f"kill -9 x{bot.kills}; ack p50={percentile(ms, 50):.0f}ms p99={percentile(ms, 99):.0f}ms "
         f"max={max(ms):.0f}ms at {args.concurrency} concurrent; "
-        f"restart to ready {max(bot.restart_seconds):.1f}s; run {out.seconds:.0f}s",
+        f"restart to ready {max(bot.restart_seconds):.1f}s; run {out.seconds:.0f}s; "
+        f"inbox {statuses}",
         flush=True,
     )
     for i in out.lost[:10]:
         print(f"{name}: LOST #{i}: answered {out.answers.get(i, '(nothing)')!r}", flush=True)
+    explain_doubles(name, fake, bot, out)
     return out
 
 

@@ -120,11 +120,15 @@ class Dispatcher:
                 if inbox is not None and invocation.inbox_key:
                     inbox.release(invocation.inbox_key)
                 return reply
+            inbox = self.services.inbox
+            key = invocation.inbox_key if inbox is not None and reply.text != KEPT else None
+            # Claimed before it is sent, so a crash mid-send is never answered twice.
+            if inbox is not None and key is not None and not await inbox.answering(key):
+                log.info("the answer of %s is already out; not sending it again", invocation.id)
+                return DUPLICATE
             await responder.send(reply)
-            if invocation.inbox_key and reply.text != KEPT:
-                inbox = self.services.inbox
-                if inbox is not None:
-                    inbox.answered(invocation.inbox_key)
+            if inbox is not None and key is not None:
+                inbox.answered(key)
         return reply
 
     async def dispatch(self, invocation: Invocation) -> Reply:

@@ -12,8 +12,14 @@ took it (:class:`Replayer`): run it, or answer with what was already recorded.
 Exactly once: the transition out of ``pending`` is a conditional update, so only one run's
 effects ever commit (a second run finds the entry taken and rolls back). The idempotency key
 comes from the platform's own ids, so a redelivered command finds its key already stored
-and is not run again. Answers are at least once: a crash after the reply went out but
-before ``answered`` was stored sends it again after the restart.
+and is not run again.
+
+Answers are at most once. Before a reply is sent, the entry is moved to ``answering`` (a
+committed, group-committed claim); ``answered`` follows once it is out. A crash between the
+two leaves ``answering``: the answer may or may not have reached the member, and neither
+Slack's ``response_url`` nor a Discord follow-up can tell a repeat from a new message, so
+recovery does not send it again and records the entry ``uncertain`` (logged). That window
+is one HTTP round trip; the command's effects are committed either way.
 """
 
 from __future__ import annotations
@@ -34,7 +40,11 @@ class InboxStatus(StrEnum):
     RECORDED = "recorded"
     """A check-in's effects are committed (by the check-in writer); the reply is not stored."""
     DONE = "done"
-    """Processed: effects committed, the reply's text stored; the answer may not be out."""
+    """Processed: effects committed, the reply's text stored; the answer is not out yet."""
+    ANSWERING = "answering"
+    """The answer is being sent: a crash now leaves it unknown whether it went out."""
+    UNCERTAIN = "uncertain"
+    """Found ``answering`` after a crash: the answer may have gone out, so it is not resent."""
     ANSWERED = "answered"
     """The answer was sent (kept a while so a redelivery is still recognised)."""
 
@@ -73,7 +83,8 @@ class PendingEntry:
 
     Attributes:
         entry: The stored command.
-        status: ``pending``, ``recorded`` or ``done``.
+        status: ``pending``, ``recorded`` or ``done`` (to finish), or ``uncertain`` (an
+            entry found ``answering``: reported, never answered again).
         reply: The stored reply text (``done`` only).
         attempts: How many recoveries claimed it (this one included).
     """
@@ -92,6 +103,16 @@ class Inbox(Protocol):
 
         Raises:
             InboxUnavailable: It could not be stored; the adapter must not claim success.
+        """
+        ...
+
+    async def answering(self, key: str) -> bool:
+        """Claim the answer of ``key`` before sending it (committed before it returns).
+
+        Returns:
+            ``False`` when the entry is already answered, being answered, or uncertain
+            (another run got there first): send nothing. ``True`` otherwise, including when
+            the claim could not be stored (then a crash may repeat the answer).
         """
         ...
 

@@ -58,6 +58,7 @@ class InboxRecovery:
         self._task: asyncio.Task[None] | None = None
         self.first_sweep = asyncio.Event()
         self.finished = 0
+        self.uncertain = 0
 
     async def start(self) -> None:
         """Start sweeping in the background (the first sweep runs at once)."""
@@ -107,6 +108,17 @@ class InboxRecovery:
     async def _finish(self, pending: PendingEntry) -> None:
         entry = pending.entry
         replayer = self.replayers.get(entry.platform)
+        if pending.status is InboxStatus.UNCERTAIN:
+            # Its process died while sending the answer: it may have arrived, and the
+            # platforms cannot recognise a repeat, so it is not sent again (at most once).
+            log.warning(
+                "stored command %s (%s) was being answered when its process stopped; "
+                "the answer may not have arrived and is not sent again",
+                entry.key,
+                entry.summary,
+            )
+            self.uncertain += 1
+            return
         if replayer is None:
             return  # that adapter is not running here; its lease runs out for another
         if pending.attempts > MAX_ATTEMPTS and pending.status is InboxStatus.PENDING:

@@ -6,8 +6,9 @@ command would cap a burst at what one connection commits per second; here every 
 its entry on a queue and awaits a future, and one task stores everything queued in ONE
 multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING key``, commits, and only then resolves
 the futures: nothing is acknowledged before it is durable, and a burst shares the commits
-(the same design as :mod:`bot.features.checkins.writer`). "Answered" marks ride along in the
-next batch: nobody waits for them.
+(the same design as :mod:`bot.features.checkins.writer`). The claim of an answer
+(``answering``, awaited before the reply is sent) shares those batches too; "answered" marks
+ride along in the next batch and nobody waits for them.
 
 The store has an engine and one connection of its own (same URL): a burst of commands
 holding pooled connections must not make the ack wait for one. Claims and pruning, off the
@@ -77,6 +78,7 @@ class InboxStore:
         self._max_batch = max_batch
         self._queue: deque[_Item] = deque()
         self._answered: list[str] = []
+        self._answering: list[tuple[str, asyncio.Future[bool]]] = []
         self._barriers: list[asyncio.Future[None]] = []
         self._live: dict[str, float] = {}
         self._wakeup = asyncio.Event()
@@ -120,6 +122,24 @@ class InboxStore:
         self._queue.append((entry, future))
         self._wakeup.set()
         return await future
+
+    async def answering(self, key: str) -> bool:
+        """Claim the answer of ``key`` (committed with the next batch) before it is sent.
+
+        ``False`` when it is already answered, being answered or uncertain. When the claim
+        cannot be stored (the store is stopping, the database failed) the answer is sent
+        anyway: the member is told, at the risk of a repeat after a crash.
+        """
+        if not self.running:
+            return True
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._answering.append((key, future))
+        self._wakeup.set()
+        try:
+            return await future
+        except InboxUnavailable as exc:
+            log.warning("answer of %s sent unclaimed: %s", key, exc)
+            return True
 
     def answered(self, key: str) -> None:
         """Queue ``answered`` for ``key``; stored with the next batch.
@@ -189,7 +209,7 @@ class InboxStore:
 
     async def _run(self) -> None:
         while True:
-            if not self._queue and not self._answered:
+            if not self._queue and not self._answered and not self._answering:
                 barriers, self._barriers = self._barriers, []
                 for barrier in barriers:
                     if not barrier.done():
@@ -204,19 +224,25 @@ class InboxStore:
             count = min(len(self._queue), self._max_batch)
             batch = [self._queue.popleft() for _ in range(count)]
             answered, self._answered = self._answered, []
+            answering, self._answering = self._answering, []
             try:
-                await self._commit(batch, answered)
+                await self._commit(batch, answered, answering)
             except Exception as exc:  # never let one batch end the writer
                 log.warning("inbox batch of %d failed: %r", len(batch), exc)
                 await self._reset()
-                for _, future in batch:
+                for _, future in [*batch, *answering]:
                     if not future.done():
                         future.set_exception(InboxUnavailable(f"could not store: {exc!r}"))
                 if answered:
                     # Unmarked answers are only sent again after a restart; not worth a loop.
                     log.warning("%d answered mark(s) not stored", len(answered))
 
-    async def _commit(self, batch: list[_Item], answered: list[str]) -> None:
+    async def _commit(
+        self,
+        batch: list[_Item],
+        answered: list[str],
+        answering: list[tuple[str, asyncio.Future[bool]]],
+    ) -> None:
         connection = await self._connect()
         entries: list[InboxEntry] = []
         seen: set[str] = set()
@@ -229,6 +255,8 @@ class InboxStore:
             try:
                 async with connection.begin():
                     inserted = await inbox_repo.insert_new(connection, entries, self.lease)
+                    # Marks after claims: an answer claimed and sent is never reclaimed.
+                    claims = await inbox_repo.mark_answering(connection, [k for k, _ in answering])
                     await inbox_repo.mark_answered(connection, answered)
                 break
             except OperationalError as exc:
@@ -240,6 +268,10 @@ class InboxStore:
         self.largest_batch = max(self.largest_batch, len(batch))
         for key in answered:
             self._live.pop(key, None)
+        for key, answer in answering:
+            if not answer.done():
+                answer.set_result(key in claims)
+            claims.discard(key)  # a second claim of one key in one batch is refused
         claimed: set[str] = set()
         for entry, future in batch:
             # Within one batch only the first of two equal keys is the new one.

@@ -30,6 +30,9 @@ class FakeInbox:
     async def accept(self, entry: InboxEntry) -> bool:
         return True
 
+    async def answering(self, key: str) -> bool:
+        return True
+
     def answered(self, key: str) -> None:
         self.answered_keys.append(key)
 

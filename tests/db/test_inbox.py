@@ -88,8 +88,25 @@ async def check_store(url: str) -> None:
             await inbox_repo.mark_recorded(session, ["k2", "k1"], clock.now())
             counts = await inbox_repo.status_counts(session)
         assert counts == {"answered": 1, "done": 1, "recorded": 1, "pending": 47}
+        # An answer is claimed once; the claim commits before answering() returns.
+        first_claim, second_claim = await asyncio.gather(
+            store.answering("k1"), store.answering("k1")
+        )
+        assert (first_claim, second_claim) == (True, False)
+        assert await store.answering("k0") is False  # answered already
+        # The process dies before "answered" is stored: a sweep finds the claim and
+        # reports it uncertain instead of handing it back to be answered again.
+        clock.advance(timedelta(seconds=31))
+        third = InboxStore(engine, clock, lease=timedelta(seconds=30))
+        swept = await third.claim_due(clock.now(), 100)
+        by_key = {p.entry.key: p.status for p in swept}
+        assert by_key["k1"] is InboxStatus.UNCERTAIN and by_key["k2"] is InboxStatus.RECORDED
+        assert await store.answering("k1") is False  # nor is an uncertain one answered
+        async with sessions() as session:
+            counts = await inbox_repo.status_counts(session)
+        assert counts["uncertain"] == 1 and counts["answered"] == 1
         clock.advance(timedelta(days=3))
-        assert await store.prune() == 1
+        assert await store.prune() == 2
     finally:
         await store.stop()
         await engine.dispose()

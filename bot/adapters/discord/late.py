@@ -120,8 +120,9 @@ class LateAnswers:
         deliver = _Deliver(client, pending, fresh)
         log.info("finishing stored Discord %s %s (%s)", entry.kind, entry.key, pending.status)
         if pending.status is not InboxStatus.PENDING:
-            await deliver(Reply(text=pending.reply or RECORDED, ephemeral=True))
-            self.inbox.answered(entry.key)
+            if await self.inbox.answering(entry.key):
+                await deliver(Reply(text=pending.reply or RECORDED, ephemeral=True))
+                self.inbox.answered(entry.key)
             return
         invocation = replace(invocation_of(entry.payload, entry.key), sent_at=entry.received_at)
         await self.dispatcher.handle(invocation, _Responder(deliver))

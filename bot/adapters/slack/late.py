@@ -79,8 +79,9 @@ class LateAnswers:
 
         log.info("finishing stored Slack %s %s (%s)", entry.kind, entry.key, pending.status)
         if pending.status is not InboxStatus.PENDING:
-            await deliver(Reply(text=pending.reply or RECORDED, ephemeral=True))
-            self.inbox.answered(entry.key)
+            if await self.inbox.answering(entry.key):
+                await deliver(Reply(text=pending.reply or RECORDED, ephemeral=True))
+                self.inbox.answered(entry.key)
             return
         if entry.kind == COMMAND:
             await self.work.command(

@@ -26,7 +26,10 @@ Executor = AsyncConnection | AsyncSession
 REPLY_MAX = 3900  # what one Slack section or Discord message shows, with room for a heading
 # Rows per INSERT: 11 bound values each stay far under SQLite's 32,766-variable limit.
 INSERT_CHUNK = 500
-_UNFINISHED = (InboxStatus.PENDING.value, InboxStatus.RECORDED.value, InboxStatus.DONE.value)
+_UNANSWERED = (InboxStatus.PENDING.value, InboxStatus.RECORDED.value, InboxStatus.DONE.value)
+# What a sweep looks at: work to finish, and claims of answers a crash interrupted.
+_UNFINISHED = (*_UNANSWERED, InboxStatus.ANSWERING.value)
+_KEPT = (InboxStatus.ANSWERED.value, InboxStatus.UNCERTAIN.value)
 
 
 def _row(entry: InboxEntry, lease_until: datetime) -> dict[str, Any]:
@@ -91,6 +94,25 @@ async def mark_recorded(db: Executor, keys: Iterable[str], now: datetime) -> Non
         )
 
 
+async def mark_answering(db: Executor, keys: Iterable[str]) -> set[str]:
+    """Claim the answers of unanswered ``keys``; returns the keys claimed.
+
+    A key not returned is already answered, being answered or uncertain: its answer must
+    not be sent again.
+    """
+    wanted = list(keys)
+    if not wanted:
+        return set()
+    result = await db.execute(
+        update(InboxRow)
+        .where(InboxRow.key.in_(wanted), InboxRow.status.in_(_UNANSWERED))
+        .values(status=InboxStatus.ANSWERING.value)
+        .returning(InboxRow.key)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars())
+
+
 async def mark_answered(db: Executor, keys: Iterable[str]) -> None:
     """Move ``keys`` to ``answered`` (from any state: an answer went out)."""
     wanted = list(keys)
@@ -113,7 +135,9 @@ async def claim_due(
     """Claim up to ``limit`` unfinished entries whose lease ran out, oldest first.
 
     Each is taken with its own conditional update, so two instances sweeping at once never
-    both claim one entry. Keys for which ``skip`` is true are left alone.
+    both claim one entry. Keys for which ``skip`` is true are left alone. An entry found
+    ``answering`` (its process died while the answer was being sent) is moved to
+    ``uncertain`` and returned with that status: it is reported, never answered again.
     """
     candidates = (
         await db.execute(
@@ -126,6 +150,16 @@ async def claim_due(
     claimed: list[PendingEntry] = []
     for row in list(candidates):
         if skip(row.key):
+            continue
+        if row.status == InboxStatus.ANSWERING.value:
+            result = await db.execute(
+                update(InboxRow)
+                .where(InboxRow.key == row.key, InboxRow.status == row.status)
+                .values(status=InboxStatus.UNCERTAIN.value)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0):
+                claimed.append(_pending(row, row.attempts, InboxStatus.UNCERTAIN))
             continue
         result = await db.execute(
             update(InboxRow)
@@ -142,7 +176,7 @@ async def claim_due(
     return claimed
 
 
-def _pending(row: InboxRow, attempts: int) -> PendingEntry:
+def _pending(row: InboxRow, attempts: int, status: InboxStatus | None = None) -> PendingEntry:
     entry = InboxEntry(
         key=row.key,
         platform=Platform(row.platform),
@@ -151,15 +185,13 @@ def _pending(row: InboxRow, attempts: int) -> PendingEntry:
         summary=row.summary,
         received_at=row.received_at,
     )
-    return PendingEntry(entry, InboxStatus(row.status), row.reply, attempts)
+    return PendingEntry(entry, status or InboxStatus(row.status), row.reply, attempts)
 
 
 async def prune(db: Executor, before: datetime) -> int:
-    """Delete answered entries received before ``before``; returns how many."""
+    """Delete answered (or uncertain) entries received before ``before``; returns how many."""
     result = await db.execute(
-        delete(InboxRow).where(
-            InboxRow.status == InboxStatus.ANSWERED.value, InboxRow.received_at < before
-        )
+        delete(InboxRow).where(InboxRow.status.in_(_KEPT), InboxRow.received_at < before)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -175,6 +207,7 @@ __all__ = [
     "claim_due",
     "insert_new",
     "mark_answered",
+    "mark_answering",
     "mark_done",
     "mark_recorded",
     "prune",
