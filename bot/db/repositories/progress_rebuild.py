@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 from typing import cast as type_cast
 
-from sqlalchemy import BigInteger, Table, case, cast, func, literal, select
+from sqlalchemy import BigInteger, Table, case, cast, func, literal, select, update
 
 from bot.content.schema import Phase, Step
 from bot.db.base import UTCDateTime
@@ -69,40 +69,40 @@ def _per_member(steps: Sequence[Step], group_id: int) -> Any:
     )
 
 
-def _earliest_in_progress(steps: Sequence[Step], group_id: int) -> Any:
-    """Per member: the in-progress plan step started first (ties: the lower number)."""
+def _earliest_in_progress(steps: Sequence[Step]) -> Any:
+    """Per ``member_progress`` row: its in-progress plan step started first (ties: lower
+    number), a correlated ``LIMIT 1`` over the member's rows (a primary-key range).
+
+    Correlated rather than a joined window: without planner statistics (right after a
+    migration) SQLite joined the window subquery row by row, quadratic in the members.
+    """
     t = _STEPS.c
     number = case({step.id: step.number for step in steps}, value=t.step_id)
-    ranked = (
-        select(
-            t.member_id,
-            t.step_id,
-            func.row_number()
-            .over(
-                partition_by=t.member_id,
-                # A step in progress without a start date sorts last, as date.max does.
-                order_by=(case((t.started_on.is_(None), 1), else_=0), t.started_on, number),
-            )
-            .label("rank"),
-        )
+    return (
+        select(t.step_id)
         .where(
-            t.group_id == group_id,
+            t.member_id == _SUMMARY.c.member_id,
             t.status == Status.IN_PROGRESS.value,
             t.step_id.in_([step.id for step in steps]),
         )
-        .subquery("ranked")
+        # A step in progress without a start date sorts last, as date.max does.
+        .order_by(case((t.started_on.is_(None), 1), else_=0), t.started_on, number)
+        .limit(1)
+        .scalar_subquery()
     )
-    return select(ranked.c.member_id, ranked.c.step_id).where(ranked.c.rank == 1).subquery("on")
 
 
 async def insert_summaries(
     db: Executor, steps: Sequence[Step], group_id: int, now: datetime
 ) -> None:
-    """Insert every ``member_progress`` row of the group (the group's rows deleted first)."""
+    """Insert every ``member_progress`` row of the group (the group's rows deleted first).
+
+    Two statements: the ``INSERT … SELECT … GROUP BY`` with the first step not finished
+    as the current step, then an ``UPDATE`` of the members with a step in progress.
+    """
     if len(steps) > MAX_STEPS:
         raise ValueError(f"a set-based rebuild takes at most {MAX_STEPS} steps")
     per_member = _per_member(steps, group_id)
-    on = _earliest_in_progress(steps, group_id)
     mask = per_member.c.mask
     first_open = case(
         *[(mask.op("&")(_bit(i)) == 0, literal(step.id)) for i, step in enumerate(steps)],
@@ -112,16 +112,12 @@ async def insert_summaries(
         per_member.c.member_id,
         literal(group_id),
         _MEMBERS.c.hidden,
-        func.coalesce(on.c.step_id, first_open),
-        on.c.step_id.is_not(None),
+        first_open,
+        literal(False),
         per_member.c.steps_done,
         per_member.c.moved_on,
         literal(now, UTCDateTime()),
-    ).select_from(
-        per_member.join(_MEMBERS, _MEMBERS.c.id == per_member.c.member_id).outerjoin(
-            on, on.c.member_id == per_member.c.member_id
-        )
-    )
+    ).select_from(per_member.join(_MEMBERS, _MEMBERS.c.id == per_member.c.member_id))
     columns = [
         "member_id",
         "group_id",
@@ -133,6 +129,12 @@ async def insert_summaries(
         "updated_at",
     ]
     await db.execute(_SUMMARY.insert().from_select(columns, query))
+    earliest = _earliest_in_progress(steps)
+    await db.execute(
+        update(_SUMMARY)
+        .where(_SUMMARY.c.group_id == group_id, earliest.is_not(None))
+        .values(current_step=earliest, on_step=True)
+    )
 
 
 async def phases_finished(
@@ -206,3 +208,14 @@ async def last_moved(db: Executor, group_id: int) -> dict[tuple[str, date], int]
 def _as_date(value: object) -> date:
     # A grouped Date column can come back as text on SQLite.
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+async def statuses(db: Executor, group_id: int) -> dict[tuple[str, str], int]:
+    """Members per (step, status) of the group's step records."""
+    t = _STEPS.c
+    rows = await db.execute(
+        select(t.step_id, t.status, func.count())
+        .where(t.group_id == group_id)
+        .group_by(t.step_id, t.status)
+    )
+    return {(str(step), str(status)): int(n) for step, status, n in rows.all()}

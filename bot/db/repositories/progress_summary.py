@@ -33,11 +33,21 @@ _SUMMARY = cast(Table, MemberProgress.__table__)
 BUILT = "built"
 """The ``progress_counts`` kind of the marker row saying a group's counts are built."""
 
-VERSION = 2
+VERSION = 3
 """The marker's ``score``: which version of the counts a group was built with.
 
-Version 2 added the ``moved`` histogram; a group built before it is rebuilt once.
+Version 2 added the ``moved`` histogram, version 3 the ``status`` counts; a group built
+before is rebuilt once.
 """
+
+STATUS = "status"
+"""The ``progress_counts`` kind counting members per status of one step.
+
+``key`` is the step; ``score`` the status's place in :data:`STATUSES`.
+"""
+
+STATUSES = (Status.IN_PROGRESS, Status.DONE, Status.SKIPPED)
+"""The statuses a step record can have, in the order of their ``status`` count scores."""
 
 MOVED = "moved"
 """The ``progress_counts`` kind counting members on a step per day they last moved.
@@ -71,6 +81,15 @@ def count_keys(summary: Summary | None, hidden: bool) -> Counter[CountKey]:
         keys[(MOVED, "", day)] += 1
         keys[(MOVED, summary.current_step, day)] += 1
     return keys
+
+
+def status_keys(records: Mapping[str, StepRecord]) -> Counter[CountKey]:
+    """The ``status`` count rows a member's step records add to (one per record)."""
+    return Counter(
+        (STATUS, r.step_id, STATUSES.index(r.status))
+        for r in records.values()
+        if r.status in STATUSES
+    )
 
 
 async def add_counts(db: Executor, group_id: int, deltas: Mapping[CountKey, int]) -> None:
@@ -118,7 +137,10 @@ async def refresh(
     if row is None:
         old = None
     deltas = count_keys(new if after else None, hidden)
+    deltas.update(status_keys(after))
     deltas.subtract(count_keys(old, old_hidden))
+    if row is not None:
+        deltas.subtract(status_keys(before))
     await add_counts(db, group_id, deltas)
     values = {
         "group_id": group_id,
@@ -237,6 +259,9 @@ async def _counted(
     for (step, day), n in (await rebuild_sql.last_moved(db, group_id)).items():
         totals[(MOVED, "", day.toordinal())] += n
         totals[(MOVED, step, day.toordinal())] += n
+    for (step, status), n in (await rebuild_sql.statuses(db, group_id)).items():
+        if status in STATUSES:
+            totals[(STATUS, step, STATUSES.index(status))] += n
     return totals
 
 
@@ -266,6 +291,7 @@ async def _rebuild_each(
         summary = summarise(phases, steps, theirs)
         is_hidden = hidden.get(member_id, False)
         totals.update(count_keys(summary, is_hidden))
+        totals.update(status_keys(theirs))
         summaries.append(
             {
                 "member_id": member_id,
@@ -294,6 +320,7 @@ class GroupFigures:
         finished: Members who finished the whole plan.
         stale: Members on a step (of ``step_id`` when given) who last moved before the
             cutoff.
+        statuses: With ``step_id``: members per status of that step.
     """
 
     built: bool
@@ -301,6 +328,7 @@ class GroupFigures:
     phases: dict[str, int]
     finished: int
     stale: int
+    statuses: dict[Status, int]
 
 
 async def figures(
@@ -312,10 +340,11 @@ async def figures(
     below the cutoff: a few hundred rows at most, however many members are idle.
     """
     c = _COUNTS.c
+    kinds = c.kind.in_((BUILT, "step", "phase", FINISHED))
+    if step_id is not None:
+        kinds = kinds | ((c.kind == STATUS) & (c.key == step_id))
     rows = select(c.kind, c.key, c.score, c.members).where(
-        c.group_id == group_id,
-        c.kind.in_((BUILT, "step", "phase", FINISHED)),
-        c.members != 0,
+        c.group_id == group_id, kinds, c.members != 0
     )
     idle = select(
         literal("stale").label("kind"),
@@ -330,6 +359,7 @@ async def figures(
     )
     on_step: dict[str, int] = {}
     phases: dict[str, int] = {}
+    statuses: dict[Status, int] = {}
     built = finished = stale_total = 0
     for kind, key, score, members in (await db.execute(union_all(rows, idle))).all():
         if kind == BUILT:
@@ -340,9 +370,11 @@ async def figures(
             phases[str(key)] = int(members)
         elif kind == FINISHED:
             finished += int(members)
+        elif kind == STATUS:
+            statuses[STATUSES[int(score)]] = int(members)
         else:
             stale_total = int(members)
-    return GroupFigures(bool(built), on_step, phases, finished, stale_total)
+    return GroupFigures(bool(built), on_step, phases, finished, stale_total, statuses)
 
 
 async def stale_members(
@@ -382,17 +414,6 @@ async def stale_members(
         .limit(limit)
     )
     return [(int(m), str(n or "?"), step, d) for m, n, step, d in (await db.execute(query)).all()]
-
-
-async def step_statuses(db: Executor, group_id: int, step_id: str) -> dict[str, int]:
-    """Members per status on one step (a range of ``ix_step_progress_group_step``)."""
-    t = cast(Table, StepProgress.__table__)
-    rows = await db.execute(
-        select(t.c.status, func.count())
-        .where(t.c.group_id == group_id, t.c.step_id == step_id)
-        .group_by(t.c.status)
-    )
-    return {str(status): int(n) for status, n in rows.all()}
 
 
 async def finished_between(db: Executor, group_id: int, first: date, last: date) -> dict[str, int]:

@@ -24,6 +24,7 @@ from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import progress_summary as summary_repo
 from bot.db.repositories.checkins import Executor
 from bot.features.csv_file import to_csv
+from bot.progress.plan import Status
 
 STALE_WEEKS = "progress.stale_weeks"
 ANNOUNCE = "progress.announce"
@@ -160,12 +161,12 @@ async def _one_step(
     store = ctx.services.content
     step = store.step(step_id)
     assert step is not None  # resolved from the content above
-    statuses = await summary_repo.step_statuses(ctx.session, ctx.group.id, step_id)
+    statuses = progress.figures.statuses
     lines = [
         f"Current step of {_members(progress.figures.on_step.get(step_id, 0))}",
-        f"In progress: {statuses.get('in progress', 0)}",
-        f"Done: {statuses.get('done', 0)}",
-        f"Skipped (already known): {statuses.get('skipped', 0)}",
+        f"In progress: {statuses.get(Status.IN_PROGRESS, 0)}",
+        f"Done: {statuses.get(Status.DONE, 0)}",
+        f"Skipped (already known): {statuses.get(Status.SKIPPED, 0)}",
     ]
     return Reply(
         title=f"Step {step.number} · {step.title}",
