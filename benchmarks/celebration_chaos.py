@@ -48,12 +48,12 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Group, Identity, Member, Post, Setting, Space
 from bot.db.models_recognition import Award
+from bot.db.repositories import posts_ledger as ledger
 from bot.db.repositories.awards import NewAward
 from bot.db.repositories.settings import GROUP_SCOPE, space_scope
 from bot.features.awards.celebrate import Celebrations
 from bot.features.awards.earn import store
 from bot.recognition import CATALOGUE
-from bot.scheduling import ledger
 from bot.scheduling.config import CHANNEL_KEYS, SINCE_KEY
 from bot.scheduling.delivery import Delivery, RetryPolicy
 from bot.scheduling.model import PostKey, PostKind

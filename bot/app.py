@@ -45,6 +45,7 @@ from bot.features.recognition import build_recognition
 from bot.features.schedule.runtime import build_schedule
 from bot.ops import readiness
 from bot.ops.loop_lag import LoopLagProbe
+from bot.scheduling.pacing import Pacer
 from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class App:
     services: Services | None = None
     dispatcher: Dispatcher | None = None
     messenger: Messenger = field(default_factory=Messenger)
+    pacer: Pacer = field(default_factory=Pacer)
     adapters: list[Adapter] = field(default_factory=list)
     components: list[Lifecycle] = field(default_factory=list)
     time_drivers: list[TimeDriver] = field(default_factory=list)
@@ -121,6 +123,7 @@ class App:
             dispatcher=self.dispatcher,
             services=self.services,
             messenger=self.messenger,
+            pacer=self.pacer,
             http=lambda: self.http,
             ensure_http=self.ensure_http,
             add_component=self.components.append,
@@ -176,7 +179,11 @@ class App:
             self.components.append((roller.start, roller.stop))
         self.components.append(self._operations(services))
         schedule = build_schedule(
-            services, self.messenger, self.adapters, instance_id=self.settings.instance_id
+            services,
+            self.messenger,
+            self.adapters,
+            instance_id=self.settings.instance_id,
+            pacer=self.pacer,
         )
         services.schedule = schedule
         services.settings_changed.append(schedule.scheduler.refresh)

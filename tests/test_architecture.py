@@ -57,11 +57,39 @@ def test_the_contracts_name_the_layers_of_the_architecture() -> None:
         )
     ]
     assert order == sorted(order) and len(set(order)) == len(order)
-    forbidden = by_type["forbidden"]
+    forbidden = [c for c in contracts if c["type"] == "forbidden"]
+    platforms = next(c for c in forbidden if "discord" in c["forbidden_modules"])
     assert {"discord", "slack_bolt", "bot.adapters", "bot.app"} <= set(
-        forbidden["forbidden_modules"]
+        platforms["forbidden_modules"]
     )
     assert {"bot.core", "bot.features", "bot.scheduling", "bot.streaks", "bot.content"} <= set(
-        forbidden["source_modules"]
+        platforms["source_modules"]
     )
     assert by_type["acyclic_siblings"]["ancestors"] == ["bot.*"]
+
+
+def test_the_scheduler_runs_no_sql_of_its_own() -> None:
+    """All SQL lives in ``bot.db``: ``bot.scheduling`` may not import SQLAlchemy directly."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    [sql] = [
+        c for c in contracts if c["type"] == "forbidden" and "sqlalchemy" in c["forbidden_modules"]
+    ]
+    assert sql["source_modules"] == ["bot.scheduling"]
+    # Direct imports only: the repositories the scheduler calls do use SQLAlchemy.
+    assert sql["allow_indirect_imports"] is True
+    sources = (ROOT / "bot" / "scheduling").glob("*.py")
+    offenders = [p.name for p in sources if "sqlalchemy" in p.read_text(encoding="utf-8")]
+    assert offenders == []
+
+
+def test_one_dialect_helper_builds_the_inserts() -> None:
+    """Only ``bot/db/upsert.py`` picks SQLite's or PostgreSQL's ``INSERT`` (import-linter
+    sees external packages only as a whole, so this is a scan, not a contract)."""
+    helper = ROOT / "bot" / "db" / "upsert.py"
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "bot").rglob("*.py")
+        if path != helper and "sqlalchemy.dialects" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

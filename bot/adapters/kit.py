@@ -9,7 +9,7 @@ nothing imports the composition root back.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.config import Settings
@@ -19,6 +19,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.messenger import Messenger
 from bot.core.ports import Adapter
 from bot.core.services import Services
+from bot.scheduling.pacing import Pacer
 from bot.web.server import HttpServer
 
 #: A component's async start and stop, run by the app in order (stopped in reverse).
@@ -35,6 +36,8 @@ class AdapterKit:
         dispatcher: Where invocations go.
         services: The services bundle (sessions, registry, content).
         messenger: Proactive sends; an adapter may register extra senders (console mirrors).
+        pacer: The process's one pacer (scheduled posts reserve their slots in it through
+            ``Delivery``; an adapter paces only what it sends on its own).
         http: The HTTP server if one is configured (``None`` otherwise).
         ensure_http: The HTTP server, created on first need (Slack's HTTP mode).
         add_component: Run a start/stop pair with the app (after adapters are built).
@@ -49,6 +52,7 @@ class AdapterKit:
     http: Callable[[], HttpServer | None]
     ensure_http: Callable[[], HttpServer]
     add_component: Callable[[Lifecycle], None]
+    pacer: Pacer = field(default_factory=Pacer)
     advance_time: Callable[[timedelta], Awaitable[None]] | None = None
 
     @property

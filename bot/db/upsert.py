@@ -2,6 +2,10 @@
 
 :func:`upsert` builds the dialect's ``INSERT`` (with ``on_conflict_do_nothing`` /
 ``on_conflict_do_update``) for any table; :func:`insert_or_ignore` is the one-row case.
+Nothing else in ``bot`` chooses an ``INSERT`` by dialect: the post ledger, the inbox, the
+database copy and the repositories all build theirs here. The check-in hot path writes
+driver-level SQL on SQLite for speed (``bulk.py``, ``stats_sqlite.py``); it asks
+:func:`is_sqlite` whether it may.
 :func:`insert_or_ignore` is used instead of a savepoint around a plain INSERT: with
 SQLite's driver a savepoint that opens a transaction commits on release, so a later
 rollback would not undo it.
@@ -25,6 +29,11 @@ def dialect_name(db: Executor) -> str:
     if isinstance(db, AsyncSession):
         return db.get_bind().dialect.name
     return db.dialect.name
+
+
+def is_sqlite(db: Executor) -> bool:
+    """Whether ``db`` is SQLite: the predicate the driver-level fast paths switch on."""
+    return dialect_name(db) == "sqlite"
 
 
 def upsert(db: Executor, table: Table | type[DeclarativeBase]) -> Any:

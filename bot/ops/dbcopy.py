@@ -16,7 +16,6 @@ from typing import Any
 
 from rich.progress import Progress
 from sqlalchemy import Table, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -24,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.db import migrate, models  # noqa: F401  (models registers every table)
 from bot.db.base import Base
 from bot.db.engine import create_engine, normalise_url
+from bot.db.upsert import upsert
 
 DEFAULT_BATCH = 1000
 
@@ -137,7 +137,7 @@ async def _copy_table(
     progress: Progress | None,
     task: Any,
 ) -> None:
-    statement = _upsert(table, writer.dialect.name)
+    statement = _upsert(writer, table)
     rows = await reader.stream(select(table).order_by(*table.primary_key.columns))
     async for chunk in rows.mappings().partitions(batch):
         try:
@@ -152,10 +152,9 @@ async def _copy_table(
             progress.advance(task, len(chunk))
 
 
-def _upsert(table: Table, dialect: str) -> Any:
-    """INSERT … ON CONFLICT (primary key) DO UPDATE for PostgreSQL or SQLite."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table)
+def _upsert(writer: AsyncConnection, table: Table) -> Any:
+    """INSERT … ON CONFLICT (primary key) DO UPDATE on the target's database."""
+    statement = upsert(writer, table)
     keys = [column.name for column in table.primary_key.columns]
     others = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
     if not others:

@@ -16,17 +16,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import timedelta
-from typing import cast
-
-from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import Reply
-from bot.db.models import Post
-from bot.db.models_progress import ProjectProgress
+from bot.db.repositories import announcements as announcements_repo
 from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories import posts_history as history
+from bot.db.repositories import posts_ledger as ledger
 from bot.db.repositories import settings as settings_repo
-from bot.scheduling import ledger
+from bot.db.sessions import Session
 from bot.scheduling.config import GroupSchedule, Target, load_schedule
 from bot.scheduling.model import PostKey, PostKind
 from bot.scheduling.posting import Outcome, Poster, Prepared, PrepareFn
@@ -36,9 +33,6 @@ log = logging.getLogger(__name__)
 SETTING = "progress.announce"
 WINDOW_DAYS = 2
 """Finishes this many days old are still announced (a sweep missed during a restart)."""
-
-_PROJECTS = cast(Table, ProjectProgress.__table__)
-_POSTS = cast(Table, Post.__table__)
 
 
 def ledger_channel(channel_id: str, member_id: int, project_id: str) -> str:
@@ -76,46 +70,28 @@ class Announcements:
         now = deps.clock.now()
         since = now.date() - timedelta(days=WINDOW_DAYS)
         async with deps.sessions() as session:
-            finished = (
-                await session.execute(
-                    select(
-                        _PROJECTS.c.group_id,
-                        _PROJECTS.c.member_id,
-                        _PROJECTS.c.project_id,
-                        _PROJECTS.c.finished_on,
-                    ).where(_PROJECTS.c.status == "finished", _PROJECTS.c.finished_on >= since)
-                )
-            ).all()
+            finished = await announcements_repo.finished_since(session, since)
             if not finished:
                 return []
-            posted = set(
-                (
-                    await session.execute(
-                        select(_POSTS.c.space_id, _POSTS.c.channel_id, _POSTS.c.local_date).where(
-                            _POSTS.c.kind == PostKind.PROJECT.value,
-                            _POSTS.c.local_date >= since,
-                        )
-                    )
-                ).all()
-            )
+            posted = await history.keys_since(session, PostKind.PROJECT, since)
             schedules: dict[int, GroupSchedule | None] = {}
             for group_id in {row.group_id for row in finished}:
                 wanted = (await settings_repo.load(session, group_id)).get(SETTING, False)
                 schedules[group_id] = await load_schedule(session, group_id) if wanted else None
         outcomes = []
         running = deps.platforms()
-        for group_id, member_id, project_id, day in finished:
-            schedule = schedules.get(group_id)
+        for finish in finished:
+            schedule = schedules.get(finish.group_id)
             if schedule is None:
                 continue
             for target in schedule.targets(PostKind.CHALLENGE):
                 if target.platform not in running:
                     continue
-                channel = ledger_channel(target.channel_id, member_id, project_id)
-                if (target.space_id, channel, day) in posted:
+                channel = ledger_channel(target.channel_id, finish.member_id, finish.project_id)
+                if (target.space_id, channel, finish.finished_on) in posted:
                     continue
-                key = PostKey(target.space_id, channel, PostKind.PROJECT, day)
-                prepare = self._prepare(target, member_id, project_id)
+                key = PostKey(target.space_id, channel, PostKind.PROJECT, finish.finished_on)
+                prepare = self._prepare(target, finish.member_id, finish.project_id)
                 outcome = await self.poster.claim_and_deliver(
                     key, prepare, scheduled_for=now, deadline=None, excuse=None
                 )
@@ -126,7 +102,7 @@ class Announcements:
     def _prepare(self, target: Target, member_id: int, project_id: str) -> PrepareFn:
         content = self.poster.deps.content
 
-        async def prepare(session: AsyncSession) -> Prepared:
+        async def prepare(session: Session) -> Prepared:
             names = await checkins_repo.display_names(session, [member_id], target.space_id)
             project = content.project(project_id)
             name = project.name if project else project_id
@@ -154,17 +130,12 @@ class Announcements:
         return await self.poster.deliver(claim, prepare, deadline=None, excuse=None)
 
 
-async def _finisher(session: AsyncSession, group_id: int, key: PostKey) -> tuple[int, str] | None:
+async def _finisher(session: Session, group_id: int, key: PostKey) -> tuple[int, str] | None:
     """Whose finish a ledger key stands for (a takeover has only the key to go on)."""
-    rows = await session.execute(
-        select(_PROJECTS.c.member_id, _PROJECTS.c.project_id).where(
-            _PROJECTS.c.group_id == group_id,
-            _PROJECTS.c.status == "finished",
-            _PROJECTS.c.finished_on == key.local_date,
-        )
-    )
     channel = real_channel(key.channel_id)
-    for member_id, project_id in rows.all():
-        if ledger_channel(channel, int(member_id), str(project_id)) == key.channel_id:
-            return int(member_id), str(project_id)
+    for member_id, project_id in await announcements_repo.finishers_on(
+        session, group_id, key.local_date
+    ):
+        if ledger_channel(channel, member_id, project_id) == key.channel_id:
+            return member_id, project_id
     return None

@@ -22,13 +22,13 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.models import Destination, Platform
 from bot.core.settings_specs import CORE_SETTINGS
-from bot.db.models import Setting, Space
+from bot.db.repositories import schedule as schedule_repo
+from bot.db.repositories.outages import BLOCKED_KEY
+from bot.db.repositories.schedule import SpaceRow
 from bot.db.repositories.settings import GROUP_SCOPE, space_scope
+from bot.db.sessions import Session
 from bot.scheduling.model import CHANNEL_KINDS, PostKind
 from bot.scheduling.planner import PostPlan
 
@@ -50,7 +50,6 @@ DEFAULTS: dict[str, Any] = {
     "catchup.hours": 6,
 }
 SINCE_KEY = "posting.since"
-BLOCKED_KEY = "posting.blocked"
 CHANNEL_KEYS: dict[PostKind, str] = {
     PostKind.CHALLENGE: "challenge.channel",
     PostKind.TIP: "tip.channel",
@@ -160,7 +159,7 @@ def group_value(values: dict[str, Any], key: str) -> Any:
 
 
 def build_schedule(
-    group_id: int, values: dict[str, Any], spaces: Iterable[tuple[Space, dict[str, Any]]]
+    group_id: int, values: dict[str, Any], spaces: Iterable[tuple[SpaceRow, dict[str, Any]]]
 ) -> GroupSchedule:
     """Assemble a :class:`GroupSchedule` from stored values (defaults fill the gaps)."""
     tz = _zone(group_value(values, "timezone"))
@@ -205,7 +204,7 @@ def build_schedule(
     )
 
 
-def _space_channels(space: Space, values: dict[str, Any]) -> SpaceChannels:
+def _space_channels(space: SpaceRow, values: dict[str, Any]) -> SpaceChannels:
     platform = Platform(space.platform)
     default = CONSOLE_CHANNEL if platform is Platform.CONSOLE else None
     challenge = values.get(CHANNEL_KEYS[PostKind.CHALLENGE]) or default
@@ -225,20 +224,11 @@ def _space_channels(space: Space, values: dict[str, Any]) -> SpaceChannels:
 
 
 async def load_schedules(
-    session: AsyncSession, group_ids: Iterable[int] | None = None
+    session: Session, group_ids: Iterable[int] | None = None
 ) -> list[GroupSchedule]:
     """The schedules of some groups (all groups with a space when ``None``), in two queries."""
-    space_query = select(Space).order_by(Space.group_id, Space.id)
-    setting_query = select(Setting)
-    if group_ids is not None:
-        wanted = list(group_ids)
-        space_query = space_query.where(Space.group_id.in_(wanted))
-        setting_query = setting_query.where(Setting.group_id.in_(wanted))
-    spaces = list((await session.execute(space_query)).scalars())
-    values: dict[tuple[int, str], dict[str, Any]] = defaultdict(dict)
-    for row in (await session.execute(setting_query)).scalars():
-        values[(row.group_id, row.scope)][row.key] = row.value
-    by_group: dict[int, list[tuple[Space, dict[str, Any]]]] = defaultdict(list)
+    spaces, values = await schedule_repo.schedule_rows(session, group_ids)
+    by_group: dict[int, list[tuple[SpaceRow, dict[str, Any]]]] = defaultdict(list)
     for space in spaces:
         by_group[space.group_id].append((space, values[(space.group_id, space_scope(space.id))]))
     return [
@@ -247,7 +237,7 @@ async def load_schedules(
     ]
 
 
-async def load_schedule(session: AsyncSession, group_id: int) -> GroupSchedule | None:
+async def load_schedule(session: Session, group_id: int) -> GroupSchedule | None:
     """One group's schedule, or ``None`` if the group has no space."""
     found = await load_schedules(session, [group_id])
     return found[0] if found else None

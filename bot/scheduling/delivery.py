@@ -151,6 +151,8 @@ class Delivery:
                 if exc.retry_after is not None:
                     metrics.RATE_LIMITED.labels(platform=destination.platform.value).inc()
                     delay = max(0.0, exc.retry_after)
+                    # Other posts to the same channel wait the pause out too.
+                    self.pacer.back_off(destination, delay)
                     if delay > policy.max_inline_wait:
                         raise SendError(
                             f"rate limited for {delay:.0f} s",

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.models import Platform
 from bot.core.ports import SendError
-from bot.db.models import Space
-from bot.scheduling import history, ledger, outages
+from bot.db.repositories import outages
+from bot.db.repositories import posts_history as history
+from bot.db.repositories import posts_ledger as ledger
+from bot.db.repositories import schedule as schedule_repo
+from bot.db.sessions import Session
 from bot.scheduling.config import GroupSchedule, Target
 from bot.scheduling.model import PostKey, PostKind, PostStatus
 from bot.scheduling.planner import Occurrence, PostPlan, occurrences_between
@@ -163,7 +164,7 @@ class ChannelJobs:
             for space in schedule.spaces
         )
 
-        async def prepare(session: AsyncSession) -> Prepared:
+        async def prepare(session: Session) -> Prepared:
             content = await channel_post(
                 session,
                 deps.content,
@@ -227,7 +228,7 @@ class ChannelJobs:
     async def resume(self, claim: ledger.Claim, schedule: GroupSchedule) -> Outcome:
         """Finish a channel post taken over from an instance whose lease ran out."""
         async with self.deps.sessions() as session:
-            space = await session.get_one(Space, claim.key.space_id)
+            space = await schedule_repo.space(session, claim.key.space_id)
         target = Target(space.id, Platform(space.platform), space.external_id, claim.key.channel_id)
         scheduled = claim.scheduled_for or self.deps.clock.now()
         day = group_day(schedule, scheduled)

@@ -15,6 +15,11 @@ Default limits (see ``docs/scheduling.md``):
 
 With several instances each paces itself; their claims split the channels between them,
 so together they still reserve one slot per channel.
+
+This is the process's only pacer: the composition root builds one and hands it to
+:class:`~bot.scheduling.delivery.Delivery` (every scheduled post) and to the Slack adapter
+(late answers it sends on its own). Adapters' ``send`` makes one unpaced attempt, so a post
+reserves its slot exactly once.
 """
 
 from __future__ import annotations
@@ -69,6 +74,17 @@ class PacingPolicy:
             ]
         return []
 
+    def backoff_buckets(self, destination: Destination) -> list[str]:
+        """The buckets a rate-limit answer for ``destination`` pushes back.
+
+        Only Slack's channel bucket: a Slack 429 names the method and channel. discord.py
+        waits out Discord's 429s itself, and backing off the bot-wide bucket would stall
+        every other channel.
+        """
+        if destination.platform is Platform.SLACK:
+            return [name for name, _ in self.buckets(destination)[1:]]
+        return []
+
 
 class Pacer:
     """Reserves send slots in named buckets and sleeps until the slot comes."""
@@ -110,6 +126,15 @@ class Pacer:
             await self._sleep(delay)
         await self._cap(buckets)
         return max(self._monotonic() - started, 0.0)
+
+    def back_off(self, destination: Destination, seconds: float) -> None:
+        """Push the next send to ``destination`` at least ``seconds`` away (after a 429).
+
+        Sends already waiting keep their slots; later ones queue behind the pause.
+        """
+        until = self._monotonic() + max(seconds, 0.0)
+        for name in self.policy.backoff_buckets(destination):
+            self._tat[name] = max(self._tat.get(name, 0.0), until)
 
     async def _cap(self, buckets: Sequence[tuple[str, Rate]]) -> None:
         # The reservations are spaced evenly, but a busy event loop can wake several late

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.content.store import ContentStore
 from bot.core.clock import Clock
 from bot.core.models import Destination, Platform, Reply
+from bot.db.sessions import Session, SessionFactory
 from bot.scheduling.delivery import Delivery
 from bot.scheduling.model import PostKind
 
@@ -69,7 +68,7 @@ class Prepared:
     unblock: tuple[int, str] | None = None
 
 
-PrepareFn = Callable[[AsyncSession], Awaitable[Prepared]]
+PrepareFn = Callable[[Session], Awaitable[Prepared]]
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ class PostingDeps:
             committed, so streak figures (boards, recaps) are recomputed at once.
     """
 
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: SessionFactory
     clock: Clock
     content: ContentStore
     delivery: Delivery

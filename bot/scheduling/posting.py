@@ -25,7 +25,8 @@ from bot import metrics
 from bot.core.errors import UserError
 from bot.core.models import Destination, SentRef
 from bot.core.ports import DirectMessagesClosed, SendError
-from bot.scheduling import ledger, outages
+from bot.db.repositories import outages
+from bot.db.repositories import posts_ledger as ledger
 from bot.scheduling.delivery import LostClaim
 from bot.scheduling.model import PostKey, PostStatus
 from bot.scheduling.post_parts import (

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.cards.recap import alt_text as recap_alt_text
 from bot.cards.recap import render_recap
 from bot.cards.service import render_image
@@ -22,6 +20,7 @@ from bot.content.tracks import effective_track
 from bot.core.models import Platform, Reply
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.rotation import RotationRepository
+from bot.db.sessions import Session
 from bot.scheduling.config import GroupSchedule
 from bot.scheduling.model import PostKey, PostKind
 from bot.scheduling.recap import recap_card, recap_figures, recap_reply
@@ -43,7 +42,7 @@ def _with_line(reply: Reply, line: str) -> Reply:
 
 
 async def channel_post(
-    session: AsyncSession,
+    session: Session,
     store: ContentStore,
     schedule: GroupSchedule,
     key: PostKey,

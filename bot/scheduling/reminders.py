@@ -16,13 +16,11 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.models import Destination, Platform, Reply
-from bot.db.models import CheckIn, ExcusedDay, Identity, Member, MemberStats, Space
+from bot.db.repositories import reminders as reminders_repo
+from bot.db.repositories.posts_ledger import Claim
+from bot.db.sessions import Session
 from bot.scheduling.config import GroupSchedule
-from bot.scheduling.ledger import Claim
 from bot.scheduling.model import PostKey, PostKind, reminder_channel, reminder_member
 from bot.scheduling.planner import next_nudge, nudge_instant
 from bot.scheduling.posting import Outcome, PostRunner, Prepared, PrepareFn, SkipPost
@@ -53,13 +51,7 @@ class Reminders:
         deps = self.deps
         now = deps.clock.now()
         async with deps.sessions() as session:
-            rows = (
-                await session.execute(
-                    select(Member.id, Member.timezone).where(
-                        Member.group_id == schedule.group_id, Member.reminders.is_(True)
-                    )
-                )
-            ).all()
+            rows = await reminders_repo.reminder_members(session, schedule.group_id)
         next_at = now + RECHECK
         due: dict[int, tuple[date, datetime]] = {}
         for zone_name in {tz for _, tz in rows}:
@@ -76,7 +68,9 @@ class Reminders:
         if schedule.paused or not due:
             return next_at
         async with deps.sessions() as session:
-            settled = await _settled(session, schedule.group_id, due)
+            settled = await reminders_repo.settled(
+                session, schedule.group_id, {member: day for member, (day, _) in due.items()}
+            )
         for member_id, (today, end) in due.items():
             if member_id in settled:
                 continue
@@ -90,15 +84,15 @@ class Reminders:
         self, schedule: GroupSchedule, member_id: int, day: date, end: datetime
     ) -> None:
         async with self.deps.sessions() as session:
-            identities = await _identities(session, member_id)
-        if not identities:
+            reaches = await reminders_repo.reaches(session, member_id)
+        if not reaches:
             return
         running = self.deps.platforms()
-        if not any(Platform(space.platform) in running for _, space in identities):
+        if not any(Platform(reach.space.platform) in running for reach in reaches):
             return
         # The ledger row hangs off the member's first identity, whichever platform sends,
         # so a member in two spaces is still nudged once.
-        key = PostKey(identities[0][1].id, reminder_channel(member_id), PostKind.REMINDER, day)
+        key = PostKey(reaches[0].space.id, reminder_channel(member_id), PostKind.REMINDER, day)
         await self.poster.claim_and_deliver(
             key,
             self.prepare(schedule, member_id, day, end),
@@ -113,19 +107,19 @@ class Reminders:
         """The prepare step of one member's reminder (re-checks that it is still needed)."""
         deps = self.deps
 
-        async def prepare(session: AsyncSession) -> Prepared:
-            if await _settled(session, schedule.group_id, {member_id: (day, end)}):
+        async def prepare(session: Session) -> Prepared:
+            if await reminders_repo.settled(session, schedule.group_id, {member_id: day}):
                 raise SkipPost("checked in (or the day was excused) before the reminder")
             running = deps.platforms()
             choices = [
-                (identity, space)
-                for identity, space in await _identities(session, member_id)
-                if Platform(space.platform) in running
+                reach
+                for reach in await reminders_repo.reaches(session, member_id)
+                if Platform(reach.space.platform) in running
             ]
             if not choices:
                 raise SkipPost("no running platform reaches this member")
-            identity, space = choices[0]
-            run = await _current_run(session, member_id, day)
+            user_id, space = choices[0].platform_user_id, choices[0].space
+            run = await reminders_repo.current_run(session, member_id, day)
             reply = reminder_reply(run, end - deps.clock.now())
             platform = Platform(space.platform)
             fallback = None
@@ -134,10 +128,10 @@ class Reminders:
             if channel:
                 fallback = Prepared(
                     Destination(platform, space.external_id, channel_id=channel),
-                    replace(reply, mention_user_ids=(identity.platform_user_id,)),
+                    replace(reply, mention_user_ids=(user_id,)),
                 )
             return Prepared(
-                Destination(platform, space.external_id, user_id=identity.platform_user_id),
+                Destination(platform, space.external_id, user_id=user_id),
                 reply,
                 fallback=fallback,
             )
@@ -150,8 +144,8 @@ class Reminders:
         if member_id is None:
             raise ValueError(f"not a reminder row: {claim.key.describe()}")
         async with self.deps.sessions() as session:
-            member = await session.get(Member, member_id)
-        tz = _zone(member.timezone if member else None, schedule.tz)
+            zone_name = await reminders_repo.member_timezone(session, member_id)
+        tz = _zone(zone_name, schedule.tz)
         _, end = day_bounds(claim.key.local_date, tz, schedule.day_start)
         return await self.poster.deliver(
             claim,
@@ -177,56 +171,3 @@ def reminder_reply(run: int, left: timedelta) -> Reply:
         text=text,
         footer="You get this because reminders are on; `/settings reminders:off` stops them.",
     )
-
-
-async def _settled(
-    session: AsyncSession, group_id: int, due: dict[int, tuple[date, datetime]]
-) -> set[int]:
-    """Members (of ``due``) who checked in on their day, or whose day is excused."""
-    ids = list(due)
-    days = {day for day, _ in due.values()}
-    checked = await session.execute(
-        select(CheckIn.member_id, CheckIn.local_date).where(
-            CheckIn.member_id.in_(ids), CheckIn.local_date.in_(days)
-        )
-    )
-    settled = {member for member, day in checked if due[member][0] == day}
-    excused = await session.execute(
-        select(ExcusedDay.member_id, ExcusedDay.day).where(
-            ExcusedDay.group_id == group_id,
-            ExcusedDay.day.in_(days),
-            or_(ExcusedDay.member_id.is_(None), ExcusedDay.member_id.in_(ids)),
-        )
-    )
-    for member, day in excused:
-        settled |= {m for m in ids if due[m][0] == day and member in (None, m)}
-    return settled
-
-
-async def _identities(session: AsyncSession, member_id: int) -> list[tuple[Identity, Space]]:
-    query = (
-        select(Identity, Space)
-        .join(Space, Space.id == Identity.space_id)
-        .where(Identity.member_id == member_id)
-        .order_by(Identity.id)
-    )
-    return [(identity, space) for identity, space in (await session.execute(query)).all()]
-
-
-async def _current_run(session: AsyncSession, member_id: int, today: date) -> int:
-    row = (
-        await session.execute(
-            select(MemberStats.run, MemberStats.alive_until).where(
-                MemberStats.member_id == member_id
-            )
-        )
-    ).first()
-    if row is None or row.alive_until is None or row.alive_until < today:
-        return 0
-    return int(row.run)
-
-
-async def members_with_reminders(session: AsyncSession, group_id: int) -> int:
-    """How many members of the group have reminders on."""
-    query = select(func.count()).where(Member.group_id == group_id, Member.reminders.is_(True))
-    return int((await session.execute(query)).scalar_one())

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import select
-
 from bot.core.models import Platform
-from bot.db.models import Space
-from bot.scheduling import history, ledger
+from bot.db.repositories import posts_history as history
+from bot.db.repositories import posts_ledger as ledger
+from bot.db.repositories import schedule as schedule_repo
 from bot.scheduling.announcements import Announcements
 from bot.scheduling.config import GroupSchedule, Target, load_schedule, load_schedules
 from bot.scheduling.jobs import ChannelJobs
@@ -246,14 +245,7 @@ class Scheduler:
             rows = list(await history.expired(session, now=now))
             if not rows:
                 return []
-            spaces = {
-                space.id: space
-                for space in (
-                    await session.execute(
-                        select(Space).where(Space.id.in_({row.space_id for row in rows}))
-                    )
-                ).scalars()
-            }
+            spaces = await schedule_repo.spaces(session, {row.space_id for row in rows})
         running = deps.platforms()
         outcomes = []
         for row in rows:
@@ -289,7 +281,7 @@ class Scheduler:
         """``/admin post``: post today's ``kind`` to ``channel_id`` now."""
         async with self.deps.sessions() as session:
             schedule = await load_schedule(session, group_id)
-            space = await session.get_one(Space, space_id)
+            space = await schedule_repo.space(session, space_id)
         if schedule is None:
             return Outcome.SKIPPED
         target = Target(space.id, Platform(space.platform), space.external_id, channel_id)

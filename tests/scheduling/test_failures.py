@@ -13,7 +13,7 @@ from bot.content.store import ContentStore
 from bot.core.clock import FakeClock
 from bot.core.models import Platform
 from bot.db.models import CheckIn, Member, Space
-from bot.scheduling import ledger
+from bot.db.repositories import posts_ledger as ledger
 from bot.scheduling.model import PostKey, PostKind, PostStatus
 from tests.scheduling.helpers import (
     ProcessDied,

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.models import Platform, SpaceRef
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.repositories import posts_ledger as ledger
 from bot.db.repositories.spaces import get_or_create_space
-from bot.scheduling import ledger
 from bot.scheduling.model import PostKey, PostKind, PostStatus
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

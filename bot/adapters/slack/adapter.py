@@ -31,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.base import Adapter, Capability
 from bot.adapters.slack import listeners, socket_gate
 from bot.adapters.slack.cache import SeenKeys
-from bot.adapters.slack.delivery import ChannelPacer, SlackPostSender
+from bot.adapters.slack.delivery import SlackPostSender
 from bot.adapters.slack.home import HomeTab
 from bot.adapters.slack.inbound import InboundWork
 from bot.adapters.slack.intake import Intake
@@ -44,6 +44,7 @@ from bot.adapters.slack.retries import EVENT_TTL_SECONDS, RateLimitRetryHandler
 from bot.core.dispatcher import Dispatcher
 from bot.core.inbox import PendingEntry
 from bot.core.models import Destination, Platform, Reply, SentRef
+from bot.scheduling.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ class SlackConfig:
         app_token: ``xapp-…``; Socket Mode when set.
         api_url: Web API base address.
         moderators: Extra moderators (user ids and user-group ids).
-        post_interval: Seconds between posts to one channel.
         stop_grace: Seconds ``stop()`` waits for in-flight work.
         max_concurrent_work: Acknowledged requests worked on at once; the rest wait their turn.
     """
@@ -68,7 +68,6 @@ class SlackConfig:
     app_token: str | None = None
     api_url: str = "https://slack.com/api/"
     moderators: ModeratorConfig = field(default_factory=ModeratorConfig)
-    post_interval: float = 1.0
     stop_grace: float = 10.0
     max_concurrent_work: int = 8
 
@@ -85,6 +84,8 @@ class SlackAdapter(Adapter):
         dispatcher: The core's dispatcher.
         config: Tokens, addresses and tuning.
         retry_handlers: Web API retry policy (default: connection errors once, 429s twice).
+        pacer: The process's one pacer; the adapter paces only the late answers it sends
+            itself (scheduled posts come through ``send``, already paced by ``Delivery``).
     """
 
     platform = Platform.SLACK
@@ -98,6 +99,7 @@ class SlackAdapter(Adapter):
         config: SlackConfig,
         *,
         retry_handlers: list[AsyncRetryHandler] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -108,7 +110,7 @@ class SlackAdapter(Adapter):
             RateLimitRetryHandler(max_retry_count=2),
         ]
         self.web = self._client(config.bot_token)
-        self.poster = SlackPostSender(self.web, ChannelPacer(config.post_interval))
+        self.poster = SlackPostSender(self.web, pacer or Pacer())
         self.resolver = ActorResolver(self.web, config.moderators)
         self.home = HomeTab(self.web, dispatcher)
         sender = ReplySender(self.web, self.retry_handlers, lambda: self._session, self.sdk_log)
@@ -290,10 +292,13 @@ class SlackAdapter(Adapter):
     async def send(
         self, destination: Destination, reply: Reply, *, idempotency_key: str | None = None
     ) -> SentRef:
-        """Post a proactive message (see :class:`~bot.adapters.slack.delivery.SlackPostSender`)."""
+        """Post a proactive message: one attempt, unpaced (``Delivery`` paced it).
+
+        See :class:`~bot.adapters.slack.delivery.SlackPostSender`.
+        """
         if self.auth is None:
             await self.authenticate()
-        return await self.poster.send(destination, reply, idempotency_key)
+        return await self.poster.post(destination, reply, idempotency_key)
 
 
 def _domain(auth: dict[str, Any]) -> str:

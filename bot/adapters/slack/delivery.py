@@ -1,7 +1,11 @@
 """Proactive messages (scheduled challenges, reminders): paced, de-duplicated, errors mapped.
 
-- **Pacing.** Slack allows about one ``chat.postMessage`` per second per channel. A per-channel
-  slot reservation spaces our posts by :attr:`ChannelPacer.interval`; a 429 pushes the slot back.
+- **Pacing.** Slack allows about one ``chat.postMessage`` per second per channel. The process
+  has one pacer, :class:`~bot.scheduling.pacing.Pacer` (per workspace and per channel):
+  scheduled posts reserve their slot in ``Delivery`` and reach :meth:`SlackPostSender.post`
+  unpaced; what the adapter sends on its own (late answers) goes through
+  :meth:`SlackPostSender.send`, which reserves the slot in the same pacer. A 429 pushes the
+  channel's next slot back (``Delivery`` does that for scheduled posts).
 - **No double posts.** ``chat.postMessage`` has no idempotency key, so every post carries message
   metadata ``{"event_type": "studybot_post", "event_payload": {"key": …}}``. Before posting into
   a channel (or re-sending a key already tried in this process) we look for that key in recent
@@ -13,10 +17,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -31,6 +33,7 @@ from bot.adapters.slack.files import FileSender
 from bot.adapters.slack.render import render_message
 from bot.adapters.slack.retries import retry_after_seconds
 from bot.core.models import Destination, Reply, SentRef
+from bot.scheduling.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -68,47 +71,20 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
-class ChannelPacer:
-    """Spaces posts to the same channel at least ``interval`` seconds apart.
-
-    Each caller reserves the next free slot, then sleeps until it; reservations are made
-    without awaiting, so concurrent posts to one channel queue up in arrival order.
-    """
-
-    def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic):
-        self.interval = interval
-        self._clock = clock
-        self._next: dict[str, float] = {}
-
-    async def wait(self, channel: str) -> None:
-        """Wait for ``channel``'s next slot."""
-        now = self._clock()
-        slot = max(now, self._next.get(channel, 0.0))
-        self._next[channel] = slot + self.interval
-        if len(self._next) > 10_000:  # forget channels idle for a while
-            self._next = {k: v for k, v in self._next.items() if v > now}
-        if slot > now:
-            await asyncio.sleep(slot - now)
-
-    def back_off(self, channel: str, seconds: float) -> None:
-        """Push ``channel``'s next slot ``seconds`` into the future (after a 429)."""
-        self._next[channel] = max(self._next.get(channel, 0.0), self._clock() + seconds)
-
-
 class SlackPostSender:
     """Sends proactive replies through ``chat.postMessage``.
 
     Args:
         client: A Web API client with the bot token (and the rate-limit retry handler).
-        pacer: The per-channel pacer.
+        pacer: The process's one pacer, used by :meth:`send` only.
 
     Attributes:
         bot_id: Our ``B…`` id (set from ``auth.test``), to recognise our own messages.
     """
 
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None) -> None:
+    def __init__(self, client: AsyncWebClient, pacer: Pacer | None = None) -> None:
         self._client = client
-        self.pacer = pacer or ChannelPacer()
+        self.pacer = pacer or Pacer()
         self.bot_id: str | None = None
         self._attempted = SeenKeys(ttl=24 * 3600)
         self._dm_channels: TtlCache[str] = TtlCache(24 * 3600)
@@ -116,7 +92,24 @@ class SlackPostSender:
     async def send(
         self, destination: Destination, reply: Reply, idempotency_key: str | None
     ) -> SentRef:
-        """Post ``reply``; returns the message reference; raises :class:`SendError`."""
+        """Wait for a slot in the pacer, then :meth:`post` (for sends no ``Delivery`` paced)."""
+        await self.pacer.acquire(destination)
+        try:
+            return await self.post(destination, reply, idempotency_key)
+        except SendError as exc:
+            if exc.retry_after is not None:
+                self.pacer.back_off(destination, exc.retry_after)
+            raise
+
+    async def post(
+        self, destination: Destination, reply: Reply, idempotency_key: str | None
+    ) -> SentRef:
+        """Post ``reply`` once, unpaced; returns the message reference.
+
+        Raises:
+            SendError: Slack refused or could not be reached.
+            DirectMessagesClosed: The member's direct messages are closed.
+        """
         is_dm = destination.user_id is not None
         channel = destination.channel_id or await self._open_dm(str(destination.user_id))
         if idempotency_key:
@@ -136,7 +129,6 @@ class SlackPostSender:
         metadata = _metadata(idempotency_key, reply.metadata)
         if metadata is not None:
             args["metadata"] = metadata
-        await self.pacer.wait(channel)
         try:
             response = await self._client.chat_postMessage(channel=channel, **args)
         except SlackApiError as exc:
@@ -195,7 +187,6 @@ class SlackPostSender:
         if status == 429 or code == "ratelimited":
             metrics.RATE_LIMITED.labels(platform="slack").inc()
             wait = retry_after_seconds(getattr(exc.response, "headers", None)) or 1.0
-            self.pacer.back_off(where, wait)
             return SendError(f"Slack rate limit in {where}", code="ratelimited", retry_after=wait)
         if is_dm and code in DM_CLOSED_ERRORS:
             return DirectMessagesClosed(f"cannot message {where}: {code}", code=code)

@@ -51,7 +51,7 @@ def config_from(settings: Settings) -> SlackConfig:
 
 def create(kit: AdapterKit) -> SlackAdapter:
     """The Slack adapter from ``kit``; in HTTP mode its route is added to the HTTP server."""
-    adapter = SlackAdapter(kit.dispatcher, config_from(kit.settings))
+    adapter = SlackAdapter(kit.dispatcher, config_from(kit.settings), pacer=kit.pacer)
     if not adapter.config.socket_mode:
         mount_http(kit.ensure_http(), adapter)
     http = kit.http()

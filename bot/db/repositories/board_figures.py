@@ -25,6 +25,7 @@ from bot.db.models import BoardCount, BoardState, CheckIn, MemberStats
 from bot.db.repositories import bulk
 from bot.db.repositories.checkins import Executor, dialect_name, upsert
 from bot.db.repositories.stats import StatsRow
+from bot.db.upsert import is_sqlite
 
 NO_DAY = date(1970, 1, 1)
 """The ``board_counts.day`` of boards that have no day dimension."""
@@ -117,7 +118,7 @@ async def add_deltas(db: Executor, deltas: Mapping[HistKey, int]) -> None:
     ordered = [(*key, n) for key, n in sorted(deltas.items()) if n]
     if not ordered:
         return
-    if dialect_name(db) == "sqlite":
+    if is_sqlite(db):
         await bulk.executemany(
             db,
             "INSERT INTO board_counts (group_id, board, day, score, members) "

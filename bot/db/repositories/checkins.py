@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CheckIn, Identity, Member
 from bot.db.repositories import bulk
-from bot.db.upsert import Executor, dialect_name, upsert
+from bot.db.upsert import Executor, dialect_name, is_sqlite, upsert
 from bot.streaks import CheckInDay
 
 # Executor, dialect_name and upsert live in bot.db.upsert; kept importable from here.
@@ -53,7 +53,7 @@ async def insert_new(db: Executor, rows: Sequence[NewCheckin]) -> set[tuple[int,
     """
     if not rows:
         return set()
-    if dialect_name(db) == "sqlite":
+    if is_sqlite(db):
         returned = await bulk.insert_returning(
             db,
             f"INSERT INTO checkins ({', '.join(_FIELDS)})",

@@ -14,13 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.core.inbox import InboxEntry, InboxStatus, PendingEntry
 from bot.core.models import Platform
 from bot.db.models_inbox import InboxRow
+from bot.db.upsert import upsert
 
 Executor = AsyncConnection | AsyncSession
 
@@ -53,12 +52,11 @@ async def insert_new(
     recovery sweep leaves it alone while it is being worked on.
     """
     inserted: set[str] = set()
-    insert = pg_insert if db.dialect.name == "postgresql" else sqlite_insert
     for start in range(0, len(entries), INSERT_CHUNK):
         chunk = entries[start : start + INSERT_CHUNK]
         rows = [_row(e, e.received_at + lease) for e in chunk]
         statement = (
-            insert(InboxRow)
+            upsert(db, InboxRow)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(InboxRow.key)

@@ -24,6 +24,7 @@ from bot.db.repositories.streak_inputs import (  # re-exported: callers use stat
     excuses,
     overrides,
 )
+from bot.db.upsert import is_sqlite
 
 _STATS: Table = MemberStats.__table__  # type: ignore[assignment]
 _MEMBERS: Table = Member.__table__  # type: ignore[assignment]
@@ -124,7 +125,7 @@ async def save(
         for row in rows
     ]
     names = [name for name in params[0] if name != "member_id"]
-    if dialect_name(db) == "sqlite":
+    if is_sqlite(db):
         await stats_sqlite.save_rows(db, names, params, new, moved)
         return
     statement = upsert(db, _STATS)

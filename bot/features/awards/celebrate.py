@@ -29,10 +29,10 @@ from bot.core.models import Destination, Platform
 from bot.core.services import Services
 from bot.db.models import Identity, Space
 from bot.db.models_recognition import Award
+from bot.db.repositories import posts_ledger as ledger
 from bot.db.repositories.checkins import display_names
 from bot.features.awards.messages import MENTION_AT_MOST, Cheer, celebration_reply
 from bot.features.awards.roles import RoleGrants
-from bot.scheduling import ledger
 from bot.scheduling.config import load_schedule
 from bot.scheduling.model import PostKey, PostKind, celebration_channel
 from bot.scheduling.posting import Outcome, Poster, Prepared, PrepareFn, SkipPost

@@ -114,6 +114,7 @@ def build_schedule(
     adapters: Sequence[Adapter],
     *,
     instance_id: str | None,
+    pacer: Pacer | None = None,
 ) -> ScheduleRuntime:
     """Build the scheduler of one app: the timer, the posting parts, the runtime.
 
@@ -123,6 +124,7 @@ def build_schedule(
         adapters: The app's adapters (filled in before it starts); the first catch-up
             waits until each is ready.
         instance_id: This instance's id in ledger leases (default: host and process).
+        pacer: The process's one pacer, shared with the adapters (a new one if ``None``).
     """
     clock = services.clock
     simulated = isinstance(clock, FakeClock)
@@ -131,7 +133,7 @@ def build_schedule(
         sessions=services.sessions,
         clock=clock,
         content=services.content,
-        delivery=Delivery(messenger, Pacer()),
+        delivery=Delivery(messenger, pacer or Pacer()),
         owner=default_instance_id(instance_id),
         platforms=messenger.platforms,
         day_excused=lambda group_id: recompute_group(services, group_id, OUTAGE),

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from bot.core.commands import Role
 from bot.core.context import CommandContext
 from bot.core.models import Reply, ReplyField
+from bot.db.repositories import posts_history as history
+from bot.db.repositories.reminders import members_with_reminders
 from bot.features.awards.roles import role_problems
 from bot.features.schedule.describe import (
     LABELS,
@@ -21,11 +23,9 @@ from bot.features.schedule.describe import (
     when_text,
 )
 from bot.features.schedule.router import router
-from bot.scheduling import history
 from bot.scheduling.config import GroupSchedule, load_schedule
 from bot.scheduling.model import CHANNEL_KINDS, PostKind, PostStatus
 from bot.scheduling.planner import next_occurrence
-from bot.scheduling.reminders import members_with_reminders
 
 RECENT = 3
 PROBLEM_DAYS = 14

@@ -7,6 +7,8 @@ import pytest
 from bot import metrics
 from bot.adapters.base import DirectMessagesClosed, SendError
 from bot.core.models import Button, Destination, Platform, Reply
+from bot.scheduling.delivery import Delivery
+from bot.scheduling.pacing import Pacer, PacingPolicy, Rate
 from tests.adapters.slack.support import GENERAL, MEMBER, SlackBot
 
 POST = Reply(
@@ -83,14 +85,41 @@ async def test_persistent_429_reaches_the_caller_with_the_wait(slack_http: Slack
     assert len(slack_http.fake.calls("chat.postMessage")) == 1  # too long to wait in-line
 
 
-async def test_posts_to_one_channel_are_paced(slack_http: SlackBot) -> None:
+class CountingPacer(Pacer):
+    """The one pacer, counting the slots reserved."""
+
+    def __init__(self, policy: PacingPolicy) -> None:
+        super().__init__(policy)
+        self.acquired = 0
+
+    async def acquire(self, destination: Destination) -> float:
+        self.acquired += 1
+        return await super().acquire(destination)
+
+
+async def test_posts_to_one_channel_are_paced_once(slack_http: SlackBot) -> None:
     fake = slack_http.fake
     fake.limit_post_rate(0.2, burst=1, retry_after=5)  # faster than 5/s/channel gets a 429
-    slack_http.adapter.poster.pacer.interval = 0.3
+    # One pacer for the process: Delivery reserves the slot, the adapter's send does not.
+    pacer = CountingPacer(PacingPolicy(slack_channel=Rate(1 / 0.3)))
+    slack_http.adapter.poster.pacer = pacer
+    delivery = Delivery(slack_http.adapter, pacer)
     for key in ("p-1", "p-2", "p-3"):
-        await slack_http.adapter.send(to_channel(), Reply(text=key), idempotency_key=key)
+        await delivery.send(to_channel(), Reply(text=key), key=key)
     calls = fake.calls("chat.postMessage")
     assert [c.status for c in calls] == [200, 200, 200]
+    assert pacer.acquired == 3
+
+
+async def test_what_the_adapter_sends_on_its_own_is_paced(slack_http: SlackBot) -> None:
+    fake = slack_http.fake
+    fake.limit_post_rate(0.2, burst=1, retry_after=5)
+    pacer = CountingPacer(PacingPolicy(slack_channel=Rate(1 / 0.3)))
+    slack_http.adapter.poster.pacer = pacer
+    for key in ("l-1", "l-2"):  # late answers use the sender's paced send
+        await slack_http.adapter.poster.send(to_channel(), Reply(text=key), key)
+    assert [c.status for c in fake.calls("chat.postMessage")] == [200, 200]
+    assert pacer.acquired == 2
 
 
 async def test_direct_message_opens_the_conversation(slack_http: SlackBot) -> None:

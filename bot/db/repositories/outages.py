@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ExcusedDay, Space
 from bot.db.repositories import settings as settings_repo
-from bot.scheduling.config import BLOCKED_KEY
+
+#: The per-space setting that holds the channels the bot may not write to.
+BLOCKED_KEY = "posting.blocked"
 
 
 async def excuse_day(

@@ -3,7 +3,7 @@
 Expired leases for the sweeper, the days a channel already has rows for, and recent posts,
 problems and counts per status for ``/admin schedule``.
 
-Claiming and recording posts is :mod:`bot.scheduling.ledger`.
+Claiming and recording posts is :mod:`bot.db.repositories.posts_ledger`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.posts import IN_FLIGHT, PostKind, PostStatus
 from bot.db.models import Post
-from bot.scheduling.model import IN_FLIGHT, PostKind, PostStatus
 
 _posts = cast(Table, Post.__table__)
 
@@ -99,3 +99,13 @@ async def status_counts(
         .group_by(_posts.c.status)
     )
     return {str(status): int(count) for status, count in (await session.execute(query)).all()}
+
+
+async def keys_since(
+    session: AsyncSession, kind: PostKind, since: date
+) -> set[tuple[int, str, date]]:
+    """``(space id, channel id, local date)`` of every row of ``kind`` since ``since``."""
+    query = select(_posts.c.space_id, _posts.c.channel_id, _posts.c.local_date).where(
+        _posts.c.kind == kind.value, _posts.c.local_date >= since
+    )
+    return {(int(s), str(c), d) for s, c, d in (await session.execute(query)).all()}

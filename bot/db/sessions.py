@@ -1,0 +1,22 @@
+"""The session types other layers may name without importing SQLAlchemy.
+
+``bot.scheduling`` (and anything else kept free of SQLAlchemy by the import contract)
+passes sessions through to the repositories and opens them from a factory; it needs the
+types for its signatures, never the library. These aliases are that seam: the
+repositories in :mod:`bot.db.repositories` take a :data:`Session`; the composition root
+builds the :data:`SessionFactory` (:func:`bot.db.engine.create_session_factory`).
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+Session: TypeAlias = AsyncSession
+"""One unit of work: what a job or a command runs its queries in."""
+
+SessionFactory: TypeAlias = async_sessionmaker[AsyncSession]
+"""Opens sessions (``async with factory() as session``)."""
+
+__all__ = ["Session", "SessionFactory"]
