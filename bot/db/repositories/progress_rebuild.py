@@ -70,8 +70,10 @@ def _per_member(steps: Sequence[Step], group_id: int) -> Any:
 
 
 def _earliest_in_progress(steps: Sequence[Step]) -> Any:
-    """Per ``member_progress`` row: its in-progress plan step started first (ties: lower
-    number), a correlated ``LIMIT 1`` over the member's rows (a primary-key range).
+    """Per ``member_progress`` row: its in-progress plan step started first.
+
+    Ties go to the lower number; a correlated ``LIMIT 1`` over the member's rows (a
+    primary-key range).
 
     Correlated rather than a joined window: without planner statistics (right after a
     migration) SQLite joined the window subquery row by row, quadratic in the members.

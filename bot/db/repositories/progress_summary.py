@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, literal, select, union_all, update
 
@@ -340,7 +340,7 @@ async def figures(
     below the cutoff: a few hundred rows at most, however many members are idle.
     """
     c = _COUNTS.c
-    kinds = c.kind.in_((BUILT, "step", "phase", FINISHED))
+    kinds: Any = c.kind.in_((BUILT, "step", "phase", FINISHED))
     if step_id is not None:
         kinds = kinds | ((c.kind == STATUS) & (c.key == step_id))
     rows = select(c.kind, c.key, c.score, c.members).where(
