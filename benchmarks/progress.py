@@ -26,7 +26,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import dataclasses
 import gc
+import io
+import os
+import pstats
 import random
 import sys
 import time
@@ -44,10 +49,11 @@ from benchmarks.checkin_setup import NOW, create_group, open_database, percentil
 from bot.content.store import ContentStore
 from bot.db.engine import create_session_factory
 from bot.db.models import CheckIn, StepProgress
-from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import progress as progress_repo
-from bot.db.repositories import progress_summary
-from bot.features.progress.commands import view_reply
+from bot.db.repositories import progress_challenges, progress_summary
+from bot.features.progress.admin import group_progress, progress_reply
+from bot.features.progress.commands import load_view, view_reply
+from bot.progress.challenge_steps import challenge_steps
 from bot.progress.plan import Status, StepRecord, challenges_per_step, progress_view
 from bot.progress.summary import summarise
 from bot.resources import content_dir
@@ -56,10 +62,19 @@ TODAY = date(2026, 3, 2)
 CHUNK = 200_000
 
 
-def synthetic_challenges(store: ContentStore, count: int) -> dict[str, str]:
-    """``count`` challenge ids spread evenly over the plan's steps: id -> step id."""
+def synthetic_store(store: ContentStore, count: int) -> ContentStore:
+    """The shipped content with ``count`` challenges spread evenly over the plan's steps.
+
+    The commands read the challenges from the content store, so the benchmark's store
+    holds exactly the challenges its check-ins name.
+    """
     steps = [s.id for s in store.steps]
-    return {f"bench-{i:03d}": steps[i % len(steps)] for i in range(count)}
+    model = store.bundle.challenges[0]
+    challenges = tuple(
+        model.model_copy(update={"id": f"bench-{i:03d}", "step": steps[i % len(steps)]})
+        for i in range(count)
+    )
+    return ContentStore(dataclasses.replace(store.bundle, challenges=challenges))
 
 
 def member_plan(rng: random.Random, steps: list[str]) -> list[tuple[str, str, date, date | None]]:
@@ -80,13 +95,12 @@ async def build(
     conn: AsyncConnection,
     store: ContentStore,
     members: int,
-    challenges: dict[str, str],
     per_member: int,
 ) -> tuple[int, list[int]]:
     """The group, its check-ins naming challenges, ``challenge_done`` and step records."""
     group_id, ids = await create_group(conn.engine, members)
     rng = random.Random(13)
-    names = list(challenges)
+    names = [c.id for c in store.bundle.challenges]
     steps = [s.id for s in store.steps]
     checkins: list[tuple[Any, ...]] = []
     records: list[tuple[Any, ...]] = []
@@ -132,7 +146,14 @@ async def build(
         "SELECT member_id, challenge_id, MIN(group_id), MIN(local_date) FROM checkins "
         "WHERE challenge_id IS NOT NULL GROUP BY member_id, challenge_id"
     )
+    # What the first reader after migrations 0006 and 0009 does (set-based), timed apart.
+    started = time.perf_counter()
     await progress_summary.rebuild(conn, (store.phases, store.steps), group_id, NOW)
+    print(f"  summaries and counts rebuilt in {time.perf_counter() - started:.1f}s", flush=True)
+    started = time.perf_counter()
+    steps = challenge_steps(store.bundle.challenges)
+    await progress_challenges.rebuild(conn, group_id, steps)
+    print(f"  step_challenges recounted in {time.perf_counter() - started:.1f}s", flush=True)
     await conn.exec_driver_sql("ANALYZE")
     return group_id, ids
 
@@ -146,23 +167,30 @@ async def _insert_checkins(conn: AsyncConnection, rows: list[tuple[Any, ...]]) -
         )
 
 
-async def roadmap_me(
-    conn: Any, store: ContentStore, step_of: dict[str, str], member_id: int
-) -> object:
-    """What ``/roadmap me`` reads and computes (``member_view`` + ``view_reply``)."""
+async def roadmap_me(conn: Any, store: ContentStore, group_id: int, member_id: int) -> object:
+    """What ``/roadmap me`` does: :func:`~bot.features.progress.commands.load_view` + reply."""
+    view = await load_view(conn, store, (group_id, member_id), TODAY)
+    return view_reply(view)
+
+
+async def roadmap_me_rows(conn: Any, store: ContentStore, group_id: int, member_id: int) -> object:
+    """The reply counting the member's ``challenge_done`` rows per request (before 0009)."""
     records = await progress_repo.load(conn, member_id)
     done = await progress_repo.done_challenges(conn, member_id)
-    totals = Counter(step_of.values())
+    steps = challenge_steps(store.bundle.challenges)
     view = progress_view(
-        store.phases, store.steps, records, challenges_per_step(step_of, done), totals, TODAY
+        store.phases,
+        store.steps,
+        records,
+        challenges_per_step(steps.step_of, done),
+        steps.totals,
+        TODAY,
     )
     return view_reply(view)
 
 
-async def roadmap_me_naive(
-    conn: Any, store: ContentStore, step_of: dict[str, str], member_id: int
-) -> object:
-    """The same reply, aggregating the member's check-ins per request instead."""
+async def roadmap_me_naive(conn: Any, store: ContentStore, group_id: int, member_id: int) -> object:
+    """The same reply, aggregating the member's check-ins per challenge per request."""
     records = await progress_repo.load(conn, member_id)
     rows = await conn.execute(
         select(CheckIn.challenge_id, func.count())
@@ -170,23 +198,25 @@ async def roadmap_me_naive(
         .group_by(CheckIn.challenge_id)
     )
     done = [challenge for challenge, _ in rows.all()]
-    totals = Counter(step_of.values())
+    steps = challenge_steps(store.bundle.challenges)
     view = progress_view(
-        store.phases, store.steps, records, challenges_per_step(step_of, done), totals, TODAY
+        store.phases,
+        store.steps,
+        records,
+        challenges_per_step(steps.step_of, done),
+        steps.totals,
+        TODAY,
     )
     return view_reply(view)
 
 
 async def admin_progress(conn: Any, store: ContentStore, group_id: int, space_id: int) -> object:
-    """The reads ``/admin progress`` makes (see :mod:`bot.features.progress.admin`)."""
+    """What ``/admin progress`` does: :func:`~bot.features.progress.admin.group_progress`
+    and :func:`~bot.features.progress.admin.progress_reply` (its settings read aside)."""
     plan = (store.phases, store.steps)
-    await progress_summary.ensure_built(conn, plan, group_id, NOW)
-    on_step = await progress_summary.counts(conn, group_id, "step")
-    phases = await progress_summary.counts(conn, group_id, "phase")
-    finished = await progress_summary.counts(conn, group_id, progress_summary.FINISHED)
-    total, first = await progress_summary.stale(conn, group_id, TODAY - timedelta(weeks=3))
-    names = await checkins_repo.display_names(conn, [m for m, _, _ in first], space_id)
-    return on_step, phases, finished, total, names
+    cutoff = TODAY - timedelta(weeks=3)
+    progress = await group_progress(conn, plan, (group_id, space_id), cutoff, NOW)
+    return progress_reply(store, progress, 3)
 
 
 async def admin_progress_naive(conn: Any, store: ContentStore, group_id: int) -> object:
@@ -228,6 +258,23 @@ def line(label: str, times: list[float]) -> str:
     )
 
 
+def profile_summary(profile: cProfile.Profile, title: str) -> str:
+    """The profile's top functions by cumulative and by own time, as text."""
+    out = io.StringIO()
+    out.write(f"{title}\n\n")
+    stats = pstats.Stats(profile, stream=out)
+    stats.strip_dirs().sort_stats("cumulative").print_stats(25)
+    stats.sort_stats("tottime").print_stats(15)
+    return out.getvalue()
+
+
+def write_profile(name: str, profile: cProfile.Profile, title: str) -> Path:
+    """Write :func:`profile_summary` to ``name``; its path."""
+    path = Path(name)
+    path.write_text(profile_summary(profile, title))
+    return path
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=100_000)
@@ -236,21 +283,27 @@ async def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies --members")
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--naive-runs", type=int, default=10, help="for /admin progress")
+    parser.add_argument("--profile", metavar="PREFIX", help="write cProfile summaries")
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     args = parser.parse_args()
     members = max(100, int(args.members * args.scale))
-    store = ContentStore.from_dir(content_dir())
-    step_of = synthetic_challenges(store, args.challenges)
+    store = synthetic_store(ContentStore.from_dir(content_dir()), args.challenges)
     db = await open_database(args.database_url)
     if db.label != "sqlite":
         raise SystemExit("this benchmark builds its data with SQLite statements")
     try:
         started = time.perf_counter()
         async with db.engine.begin() as conn:
-            group_id, ids = await build(conn, store, members, step_of, args.per_member)
+            group_id, ids = await build(conn, store, members, args.per_member)
             counts = {
                 name: (await conn.execute(text(f"SELECT count(*) FROM {name}"))).scalar_one()
-                for name in ("checkins", "challenge_done", "step_progress", "member_progress")
+                for name in (
+                    "checkins",
+                    "challenge_done",
+                    "step_progress",
+                    "member_progress",
+                    "step_challenges",
+                )
             }
         print(
             f"sqlite: {members} members, {len(store.steps)} steps, {args.challenges} "
@@ -268,17 +321,18 @@ async def main() -> None:
             async with sessions() as session:
                 return await fn(session, *fn_args)
 
+        async def times(fn: Any, runs: int, *fn_args: Any) -> list[float]:
+            return [
+                await timed(in_session(fn, store, group_id, *fn_args, rng.choice(ids)))
+                for _ in range(runs)
+            ]
+
         for _ in range(50):  # warm-up: statement caches, page cache
-            await in_session(roadmap_me, store, step_of, rng.choice(ids))
-            await in_session(roadmap_me_naive, store, step_of, rng.choice(ids))
-        me = [
-            await timed(in_session(roadmap_me, store, step_of, rng.choice(ids)))
-            for _ in range(args.runs)
-        ]
-        me_naive = [
-            await timed(in_session(roadmap_me_naive, store, step_of, rng.choice(ids)))
-            for _ in range(args.runs)
-        ]
+            for fn in (roadmap_me, roadmap_me_rows, roadmap_me_naive):
+                await in_session(fn, store, group_id, rng.choice(ids))
+        me = await times(roadmap_me, args.runs)
+        me_rows = await times(roadmap_me_rows, args.runs)
+        me_naive = await times(roadmap_me_naive, args.runs)
         for _ in range(10):
             await in_session(admin_progress, store, group_id, 0)
         admin = [
@@ -289,16 +343,33 @@ async def main() -> None:
             await timed(in_session(admin_progress_naive, store, group_id))
             for _ in range(args.naive_runs)
         ]
+        if args.profile:
+            for name, fn, extra in (
+                ("roadmap-me", roadmap_me, None),
+                ("admin-progress", admin_progress, 0),
+            ):
+                profile = cProfile.Profile()
+                profile.enable()
+                for _ in range(args.runs):
+                    tail = (extra,) if extra is not None else (rng.choice(ids),)
+                    await in_session(fn, store, group_id, *tail)
+                profile.disable()
+                title = f"{args.runs} x {name} at {members} members (benchmarks/progress.py)"
+                path = write_profile(f"{args.profile}-{name}.txt", profile, title)
+                print(f"  profile written to {path}")
         print(line("/roadmap me", me))
+        print(line("/roadmap me, challenge_done rows", me_rows))
         print(line("/roadmap me, naive (check-ins)", me_naive))
         print(line("/admin progress", admin))
         print(line("/admin progress, naive (all rows)", admin_naive))
         me99, naive99 = percentile(me, 0.99), percentile(me_naive, 0.99)
         admin99, admin_naive99 = percentile(admin, 0.99), percentile(admin_naive, 0.99)
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         print(
             f"progress: /roadmap me p99={me99:.2f}ms (target 5ms, naive {naive99:.2f}ms, "
             f"{naive99 / me99:.1f}x); /admin progress p99={admin99:.2f}ms (target 20ms, naive "
-            f"{admin_naive99:.0f}ms, {admin_naive99 / admin99:.0f}x) at {members} members"
+            f"{admin_naive99:.0f}ms, {admin_naive99 / admin99:.0f}x) at {members} members, "
+            f"{os.cpu_count()} cores, load average {load}"
         )
     finally:
         await db.close()

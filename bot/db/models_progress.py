@@ -113,3 +113,25 @@ class ProgressCount(Base):
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     score: Mapped[int] = mapped_column(Integer, primary_key=True)
     members: Mapped[int] = mapped_column(Integer)
+
+
+class StepChallenges(Base):
+    """How many distinct challenges of one step a member has done (migration 0009).
+
+    Kept in step with ``challenge_done`` in the same transaction (a new done challenge
+    adds one to its step; a merge recounts the survivor), so ``/roadmap me`` reads at
+    most one row per step instead of counting the member's done challenges. The group's
+    counts are marked in ``progress_counts`` (kind ``challenges``, key the content's
+    challenge-to-step fingerprint); a group without the marker is recounted by its first
+    reader (:mod:`bot.db.repositories.progress_challenges`).
+    """
+
+    __tablename__ = "step_challenges"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    step_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    done: Mapped[int] = mapped_column(Integer)

@@ -168,3 +168,25 @@ async def test_hidden_members_are_not_on_the_boards(dash: BotHarness, client) ->
     async with client.get(overview + "exports/leaderboard.csv?by=checkins") as page:
         body = await page.text()
         assert "ann" in body and "zed" not in body
+
+
+async def test_steps_board_page_and_export_build_old_progress_first(
+    dash: BotHarness, client
+) -> None:
+    from sqlalchemy import delete
+
+    from bot.db.models_progress import MemberProgress, ProgressCount
+
+    await dash.cmd("/roadmap done web-basics", user="ann")
+    async with dash.services.sessions() as session, session.begin():
+        # As right after migration 0006: step rows, no summaries or counts.
+        await session.execute(delete(MemberProgress))
+        await session.execute(delete(ProgressCount))
+    overview = await sign_in(dash, client, user="mod")
+    async with client.get(f"{overview}leaderboard?by=steps") as page:
+        assert ">ann<" in await page.text()
+    async with dash.services.sessions() as session, session.begin():
+        await session.execute(delete(MemberProgress))
+        await session.execute(delete(ProgressCount))
+    async with client.get(overview + "exports/leaderboard.csv?by=steps") as page:
+        assert "ann" in await page.text()

@@ -45,6 +45,7 @@ from bot.db.models_progress import (
     MilestoneProgress,
     ProgressCount,
     ProjectProgress,
+    StepChallenges,
 )
 
 # Recognition (issue 15): awards and role rewards.
@@ -79,6 +80,7 @@ __all__ = [
     "RotationEntry",
     "Setting",
     "Space",
+    "StepChallenges",
     "StepProgress",
     "StreakOverride",
     "UTCDateTime",

@@ -10,25 +10,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import StepProgress
 from bot.db.models_progress import ChallengeDone
-from bot.db.repositories.checkins import upsert
+from bot.db.repositories import progress_challenges
+from bot.db.repositories.checkins import Executor, upsert
 from bot.progress.plan import Status, StepRecord
 
+_STEPS = cast(Table, StepProgress.__table__)
 
-def _record(row: StepProgress) -> StepRecord:
-    return StepRecord(
-        step_id=row.step_id,
-        status=Status(row.status),
-        started_on=row.started_on,
-        finished_on=row.finished_on,
-        link=row.link,
-        note=row.note,
+
+async def load(session: Executor, member_id: int) -> dict[str, StepRecord]:
+    """The member's step records by step id (steps without a row are not started).
+
+    A range of the primary key read as plain rows (no ORM objects: ``/roadmap me`` reads
+    this on every call).
+    """
+    t = _STEPS.c
+    rows = await session.execute(
+        select(t.step_id, t.status, t.started_on, t.finished_on, t.link, t.note).where(
+            t.member_id == member_id
+        )
     )
-
-
-async def load(session: AsyncSession, member_id: int) -> dict[str, StepRecord]:
-    """The member's step records by step id (steps without a row are not started)."""
-    rows = await session.execute(select(StepProgress).where(StepProgress.member_id == member_id))
-    return {row.step_id: _record(row) for row in rows.scalars()}
+    return {
+        step_id: StepRecord(step_id, Status(status), started_on, finished_on, link, note)
+        for step_id, status, started_on, finished_on, link, note in rows.all()
+    }
 
 
 async def save(
@@ -71,11 +75,18 @@ async def done_challenges(session: AsyncSession, member_id: int) -> list[str]:
 
 
 async def record_challenge(
-    session: AsyncSession, group_id: int, member_id: int, challenge_id: str, day: date
+    session: AsyncSession,
+    group_id: int,
+    member_id: int,
+    challenge_id: str,
+    day: date,
+    step_id: str | None = None,
 ) -> bool:
     """Record that the member did ``challenge_id`` on ``day``; whether it is new.
 
-    Doing a challenge again keeps its first date (the row is inserted once).
+    Doing a challenge again keeps its first date (the row is inserted once). A new one
+    adds one to its step's ``step_challenges`` count (``step_id``, the challenge's step
+    in the content) in the same transaction.
     """
     statement = (
         upsert(session, _DONE)
@@ -83,13 +94,20 @@ async def record_challenge(
         .on_conflict_do_nothing(index_elements=["member_id", "challenge_id"])
         .returning(_DONE.c.challenge_id)
     )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    new = (await session.execute(statement)).scalar_one_or_none() is not None
+    if new and step_id is not None:
+        await progress_challenges.add_done(session, group_id, member_id, step_id)
+    return new
 
 
 async def merge_challenges(
     session: AsyncSession, group_id: int, survivor_id: int, absorbed_id: int
 ) -> int:
-    """Give the survivor every challenge the absorbed member did (earliest date kept)."""
+    """Give the survivor every challenge the absorbed member did (earliest date kept).
+
+    The survivor's per-step counts are then stale: the caller recounts them
+    (:func:`bot.db.repositories.progress_challenges.recount_member`).
+    """
     rows = await session.execute(
         select(ChallengeDone.member_id, ChallengeDone.challenge_id, ChallengeDone.done_on).where(
             ChallengeDone.member_id.in_((survivor_id, absorbed_id))

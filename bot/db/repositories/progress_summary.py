@@ -3,23 +3,27 @@
 Every change of a member's step records goes through :func:`refresh` in the same
 transaction: it stores the member's :class:`~bot.progress.summary.Summary` and moves the
 counts (members on each step, members who finished each phase, visible members per
-``steps`` score) by the difference between the old and new summaries. A group whose
-counts were never built (progress recorded before migration ``0006_project_progress``)
-is rebuilt from ``step_progress`` by the first reader (:func:`ensure_built`).
+``steps`` score, members on a step per day they last moved) by the difference between the
+old and new summaries. A group whose counts were never built (progress recorded before
+migration ``0006_project_progress``), or built by an older :data:`VERSION`, is rebuilt
+from ``step_progress`` by its first reader (:func:`ensure_built`), set-based
+(:mod:`.progress_rebuild`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, literal, select, union_all, update
 
 from bot.content.schema import Phase, Step
-from bot.db.models import Member, StepProgress
+from bot.db.models import Identity, Member, StepProgress
 from bot.db.models_progress import MemberProgress, ProgressCount
+from bot.db.repositories import progress_rebuild as rebuild_sql
 from bot.db.repositories.checkins import Executor, upsert
 from bot.progress.plan import Status, StepRecord
 from bot.progress.summary import Summary, summarise
@@ -28,6 +32,29 @@ _COUNTS = cast(Table, ProgressCount.__table__)
 _SUMMARY = cast(Table, MemberProgress.__table__)
 BUILT = "built"
 """The ``progress_counts`` kind of the marker row saying a group's counts are built."""
+
+VERSION = 3
+"""The marker's ``score``: which version of the counts a group was built with.
+
+Version 2 added the ``moved`` histogram, version 3 the ``status`` counts; a group built
+before is rebuilt once.
+"""
+
+STATUS = "status"
+"""The ``progress_counts`` kind counting members per status of one step.
+
+``key`` is the step; ``score`` the status's place in :data:`STATUSES`.
+"""
+
+STATUSES = (Status.IN_PROGRESS, Status.DONE, Status.SKIPPED)
+"""The statuses a step record can have, in the order of their ``status`` count scores."""
+
+MOVED = "moved"
+"""The ``progress_counts`` kind counting members on a step per day they last moved.
+
+``score`` is the day's ordinal (:meth:`datetime.date.toordinal`); ``key`` is the step, or
+``""`` for all steps. Idle members before a cutoff are a sum over a range of these rows.
+"""
 
 FINISHED = "finished"
 """The ``progress_counts`` kind counting members who finished the whole plan."""
@@ -49,7 +76,20 @@ def count_keys(summary: Summary | None, hidden: bool) -> Counter[CountKey]:
         keys[("phase", phase, 0)] += 1
     if not hidden and summary.steps_done > 0:
         keys[("steps", "", summary.steps_done)] += 1
+    if summary.on_step and summary.current_step is not None and summary.moved_on is not None:
+        day = summary.moved_on.toordinal()
+        keys[(MOVED, "", day)] += 1
+        keys[(MOVED, summary.current_step, day)] += 1
     return keys
+
+
+def status_keys(records: Mapping[str, StepRecord]) -> Counter[CountKey]:
+    """The ``status`` count rows a member's step records add to (one per record)."""
+    return Counter(
+        (STATUS, r.step_id, STATUSES.index(r.status))
+        for r in records.values()
+        if r.status in STATUSES
+    )
 
 
 async def add_counts(db: Executor, group_id: int, deltas: Mapping[CountKey, int]) -> None:
@@ -97,7 +137,10 @@ async def refresh(
     if row is None:
         old = None
     deltas = count_keys(new if after else None, hidden)
+    deltas.update(status_keys(after))
     deltas.subtract(count_keys(old, old_hidden))
+    if row is not None:
+        deltas.subtract(status_keys(before))
     await add_counts(db, group_id, deltas)
     values = {
         "group_id": group_id,
@@ -138,17 +181,35 @@ async def set_hidden(db: Executor, member_id: int, hidden: bool) -> None:
 async def ensure_built(
     db: Executor, plan: tuple[Sequence[Phase], Sequence[Step]], group_id: int, now: datetime
 ) -> bool:
-    """Build the group's summaries and counts from ``step_progress`` if never built.
+    """Build the group's summaries and counts from ``step_progress`` if not built yet.
 
-    Whether it had to (one marker row says a group is built; it costs a key lookup).
+    Whether it had to. One marker row says a group is built, and with which
+    :data:`VERSION` of the counts; it costs a key lookup. A group built by an older
+    version (before the ``moved`` histogram) is rebuilt once.
     """
     marker = await db.execute(
-        select(_COUNTS.c.members).where(_COUNTS.c.group_id == group_id, _COUNTS.c.kind == BUILT)
+        select(_COUNTS.c.score).where(_COUNTS.c.group_id == group_id, _COUNTS.c.kind == BUILT)
     )
-    if marker.first() is not None:
+    if VERSION in {int(score) for (score,) in marker.all()}:
         return False
     await rebuild(db, plan, group_id, now)
     return True
+
+
+async def ensure_board(
+    db: Executor,
+    plan: tuple[Sequence[Phase], Sequence[Step]],
+    group_id: int,
+    by: str,
+    now: datetime,
+) -> None:
+    """Call before reading board ``by``: the ``steps`` board needs the summaries built.
+
+    Every reader of a board (``/leaderboard``, the dashboard's page, the export) calls
+    it, so progress recorded before migration 0006 is summarised by whichever comes first.
+    """
+    if by == "steps":
+        await ensure_built(db, plan, group_id, now)
 
 
 async def forget_built(db: Executor, group_id: int) -> None:
@@ -159,7 +220,55 @@ async def forget_built(db: Executor, group_id: int) -> None:
 async def rebuild(
     db: Executor, plan: tuple[Sequence[Phase], Sequence[Step]], group_id: int, now: datetime
 ) -> None:
-    """Recompute every summary and count of the group from its step records."""
+    """Recompute every summary and count of the group from its step records.
+
+    Set-based (:mod:`.progress_rebuild`): one ``INSERT … SELECT … GROUP BY`` writes every
+    member's summary, then a few ``GROUP BY`` reads give the counts, inserted as one
+    batch. A plan longer than :data:`~.progress_rebuild.MAX_STEPS` steps is summarised
+    member by member instead.
+    """
+    steps = plan[1]
+    await db.execute(delete(_SUMMARY).where(_SUMMARY.c.group_id == group_id))
+    await db.execute(delete(_COUNTS).where(_COUNTS.c.group_id == group_id))
+    if len(steps) > rebuild_sql.MAX_STEPS:
+        totals = await _rebuild_each(db, plan, group_id, now)
+    else:
+        await rebuild_sql.insert_summaries(db, steps, group_id, now)
+        totals = await _counted(db, plan, group_id)
+    totals[(BUILT, "", VERSION)] = 1
+    rows = [
+        {"group_id": group_id, "kind": kind, "key": key, "score": score, "members": n}
+        for (kind, key, score), n in totals.items()
+        if n
+    ]
+    await db.execute(_COUNTS.insert(), rows)
+
+
+async def _counted(
+    db: Executor, plan: tuple[Sequence[Phase], Sequence[Step]], group_id: int
+) -> Counter[CountKey]:
+    """The count rows of the group's rebuilt summaries (what :func:`count_keys` adds up)."""
+    phases, steps = plan
+    totals: Counter[CountKey] = Counter()
+    for step, n in (await rebuild_sql.current_steps(db, group_id)).items():
+        totals[("step", step, 0) if step is not None else (FINISHED, "", 0)] += n
+    for phase, n in (await rebuild_sql.phases_finished(db, phases, steps, group_id)).items():
+        totals[("phase", phase, 0)] += n
+    for score, n in (await rebuild_sql.visible_steps_done(db, group_id)).items():
+        totals[("steps", "", score)] += n
+    for (step, day), n in (await rebuild_sql.last_moved(db, group_id)).items():
+        totals[(MOVED, "", day.toordinal())] += n
+        totals[(MOVED, step, day.toordinal())] += n
+    for (step, status), n in (await rebuild_sql.statuses(db, group_id)).items():
+        if status in STATUSES:
+            totals[(STATUS, step, STATUSES.index(status))] += n
+    return totals
+
+
+async def _rebuild_each(
+    db: Executor, plan: tuple[Sequence[Phase], Sequence[Step]], group_id: int, now: datetime
+) -> Counter[CountKey]:
+    """Summarise member by member in Python (plans too long for the finished mask)."""
     phases, steps = plan
     records: dict[int, dict[str, StepRecord]] = {}
     t = cast(Table, StepProgress.__table__)
@@ -174,78 +283,137 @@ async def rebuild(
         )
     hidden = {
         int(m): bool(h)
-        for m, h in await db.execute(
-            select(Member.id, Member.hidden).where(Member.group_id == group_id)
-        )
+        for m, h in await db.execute(select(Member.id, Member.hidden).where(Member.id.in_(records)))
     }
-    await db.execute(delete(_SUMMARY).where(_SUMMARY.c.group_id == group_id))
-    await db.execute(delete(_COUNTS).where(_COUNTS.c.group_id == group_id))
-    totals: Counter[CountKey] = Counter({(BUILT, "", 0): 1})
+    totals: Counter[CountKey] = Counter()
+    summaries = []
     for member_id, theirs in records.items():
         summary = summarise(phases, steps, theirs)
         is_hidden = hidden.get(member_id, False)
         totals.update(count_keys(summary, is_hidden))
-        await db.execute(
-            _SUMMARY.insert().values(
-                member_id=member_id,
-                group_id=group_id,
-                hidden=is_hidden,
-                current_step=summary.current_step,
-                on_step=summary.on_step,
-                steps_done=summary.steps_done,
-                moved_on=summary.moved_on,
-                updated_at=now,
-            )
+        totals.update(status_keys(theirs))
+        summaries.append(
+            {
+                "member_id": member_id,
+                "group_id": group_id,
+                "hidden": is_hidden,
+                "current_step": summary.current_step,
+                "on_step": summary.on_step,
+                "steps_done": summary.steps_done,
+                "moved_on": summary.moved_on,
+                "updated_at": now,
+            }
         )
-    await add_counts(db, group_id, totals)
+    if summaries:
+        await db.execute(_SUMMARY.insert(), summaries)
+    return totals
 
 
-async def counts(db: Executor, group_id: int, kind: str) -> dict[tuple[str, int], int]:
-    """The group's count rows of one kind: ``{(key, score): members}`` (zeros left out)."""
-    rows = await db.execute(
-        select(_COUNTS.c.key, _COUNTS.c.score, _COUNTS.c.members).where(
-            _COUNTS.c.group_id == group_id, _COUNTS.c.kind == kind, _COUNTS.c.members != 0
-        )
-    )
-    return {(str(k), int(s)): int(n) for k, s, n in rows.all()}
+@dataclass(frozen=True)
+class GroupFigures:
+    """What ``/admin progress`` shows of a group, read from ``progress_counts`` at once.
 
-
-async def stale(
-    db: Executor, group_id: int, before: date, limit: int = 10, step_id: str | None = None
-) -> tuple[int, list[tuple[int, str | None, date | None]]]:
-    """Members working on a step (``step_id`` or any) who last moved before ``before``.
-
-    Returns how many, and the first ones.
-
-    The first ``limit`` are ``(member_id, current step, moved_on)``, longest idle first;
-    both reads are ranges of ``ix_member_progress_moved``.
+    Attributes:
+        built: The group's counts are built by this :data:`VERSION` (else rebuild first).
+        on_step: Members per current step id.
+        phases: Members who finished each phase, by phase id.
+        finished: Members who finished the whole plan.
+        stale: Members on a step (of ``step_id`` when given) who last moved before the
+            cutoff.
+        statuses: With ``step_id``: members per status of that step.
     """
-    where = (
-        (_SUMMARY.c.group_id == group_id)
-        & _SUMMARY.c.on_step.is_(True)
-        & (_SUMMARY.c.moved_on < before)
-    )
+
+    built: bool
+    on_step: dict[str, int]
+    phases: dict[str, int]
+    finished: int
+    stale: int
+    statuses: dict[Status, int]
+
+
+async def figures(
+    db: Executor, group_id: int, stale_before: date, step_id: str | None = None
+) -> GroupFigures:
+    """The group's progress figures in one statement: two ranges of the counts' key.
+
+    The idle count sums the ``moved`` histogram (members on a step per last-moved day)
+    below the cutoff: a few hundred rows at most, however many members are idle.
+    """
+    c = _COUNTS.c
+    kinds: Any = c.kind.in_((BUILT, "step", "phase", FINISHED))
     if step_id is not None:
-        where = where & (_SUMMARY.c.current_step == step_id)
-    total = (await db.execute(select(func.count()).select_from(_SUMMARY).where(where))).scalar_one()
-    rows = await db.execute(
-        select(_SUMMARY.c.member_id, _SUMMARY.c.current_step, _SUMMARY.c.moved_on)
+        kinds = kinds | ((c.kind == STATUS) & (c.key == step_id))
+    rows = select(c.kind, c.key, c.score, c.members).where(
+        c.group_id == group_id, kinds, c.members != 0
+    )
+    idle = select(
+        literal("stale").label("kind"),
+        literal("").label("key"),
+        literal(0).label("score"),
+        func.coalesce(func.sum(c.members), 0).label("members"),
+    ).where(
+        c.group_id == group_id,
+        c.kind == MOVED,
+        c.key == (step_id or ""),
+        c.score < stale_before.toordinal(),
+    )
+    on_step: dict[str, int] = {}
+    phases: dict[str, int] = {}
+    statuses: dict[Status, int] = {}
+    built = finished = stale_total = 0
+    for kind, key, score, members in (await db.execute(union_all(rows, idle))).all():
+        if kind == BUILT:
+            built = built or int(score) == VERSION
+        elif kind == "step":
+            on_step[str(key)] = int(members)
+        elif kind == "phase":
+            phases[str(key)] = int(members)
+        elif kind == FINISHED:
+            finished += int(members)
+        elif kind == STATUS:
+            statuses[STATUSES[int(score)]] = int(members)
+        else:
+            stale_total = int(members)
+    return GroupFigures(bool(built), on_step, phases, finished, stale_total, statuses)
+
+
+async def stale_members(
+    db: Executor,
+    group_id: int,
+    before: date,
+    space_id: int,
+    limit: int = 10,
+    step_id: str | None = None,
+) -> list[tuple[int, str, str | None, date | None]]:
+    """The longest idle members on a step: ``(member_id, name in the space, step, moved_on)``.
+
+    One range of ``ix_member_progress_moved`` (``LIMIT``), each name a key lookup: the
+    identity's name in ``space_id``, else the member's own (as
+    :func:`bot.db.repositories.checkins.display_names`).
+    """
+    s = _SUMMARY.c
+    identities = cast(Table, Identity.__table__)
+    members = cast(Table, Member.__table__)
+    in_space = (
+        select(identities.c.display_name)
+        .where(identities.c.member_id == s.member_id, identities.c.space_id == space_id)
+        .order_by(identities.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    own = select(members.c.display_name).where(members.c.id == s.member_id).scalar_subquery()
+    where = (s.group_id == group_id) & s.on_step.is_(True) & (s.moved_on < before)
+    if step_id is not None:
+        where = where & (s.current_step == step_id)
+    query = (
+        select(
+            s.member_id, func.coalesce(func.nullif(in_space, ""), own), s.current_step, s.moved_on
+        )
         .where(where)
-        .order_by(_SUMMARY.c.moved_on, _SUMMARY.c.member_id)
+        .order_by(s.moved_on, s.member_id)
         .limit(limit)
     )
-    return int(total), [(int(m), s, d) for m, s, d in rows.all()]
-
-
-async def step_statuses(db: Executor, group_id: int, step_id: str) -> dict[str, int]:
-    """Members per status on one step (a range of ``ix_step_progress_group_step``)."""
-    t = cast(Table, StepProgress.__table__)
-    rows = await db.execute(
-        select(t.c.status, func.count())
-        .where(t.c.group_id == group_id, t.c.step_id == step_id)
-        .group_by(t.c.status)
-    )
-    return {str(status): int(n) for status, n in rows.all()}
+    return [(int(m), str(n or "?"), step, d) for m, n, step, d in (await db.execute(query)).all()]
 
 
 async def finished_between(db: Executor, group_id: int, first: date, last: date) -> dict[str, int]:

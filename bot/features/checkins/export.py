@@ -18,7 +18,7 @@ from bot.core.commands import Param, ParamKind, Role
 from bot.core.context import CommandContext
 from bot.core.models import FileAttachment, Reply
 from bot.core.wording import count
-from bot.db.repositories import board_roll
+from bot.db.repositories import board_roll, progress_summary
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories.leaderboard import BY, PERIODS, BoardSpec, read_board
 from bot.features.checkins.router import router
@@ -97,6 +97,8 @@ async def export(
         )
     today = await ctx.group_today()
     await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
+    plan = (ctx.services.content.phases, ctx.services.content.steps)
+    await progress_summary.ensure_board(ctx.session, plan, ctx.group.id, by, ctx.now)
     spec = BoardSpec(ctx.group.id, by, period, today)
     first = await read_board(ctx.session, spec, None, limit=1)
     board = await read_board(ctx.session, spec, None, limit=max(1, first.size))

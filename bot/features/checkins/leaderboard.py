@@ -111,10 +111,8 @@ async def board_reply(
     today = await ctx.group_today()
     # First view of a new group day: move the day-dependent figures (cheap otherwise).
     await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
-    if by == "steps":
-        store = ctx.services.content
-        plan = (store.phases, store.steps)
-        await progress_summary.ensure_built(ctx.session, plan, ctx.group.id, ctx.now)
+    plan = (ctx.services.content.phases, ctx.services.content.steps)
+    await progress_summary.ensure_board(ctx.session, plan, ctx.group.id, by, ctx.now)
     spec = BoardSpec(ctx.group.id, by, period, today)
     board = await read_board(
         ctx.session, spec, ctx.member.id, limit=limit, offset=(page - 1) * limit

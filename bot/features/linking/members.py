@@ -26,6 +26,7 @@ from bot.features.linking.codes import CodeBook, CodeKind
 from bot.features.linking.common import platform_name, reject, space_label, until
 from bot.features.linking.merge import MergeResult, merge
 from bot.features.linking.router import router
+from bot.progress.challenge_steps import challenge_steps
 from bot.streaks import current
 
 
@@ -139,6 +140,7 @@ async def _redeem(ctx: CommandContext, code: str) -> Reply:
         ctx.now,
         plan=(store.phases, store.steps),
         checkins=checkins_of(ctx.services),
+        challenges=challenge_steps(store.bundle.challenges),
     )
     # The invoking account now belongs to the survivor; audit entries name the survivor.
     ctx.member = survivor

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content.schema import Phase, Step
 from bot.db.models import Member
 from bot.db.repositories import awards as awards_repo
-from bot.db.repositories import board_figures, board_roll
+from bot.db.repositories import board_figures, board_roll, progress_challenges
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import progress as progress_repo
 from bot.db.repositories import progress_summary as summary_repo
@@ -38,6 +38,7 @@ from bot.db.repositories.stats import StatsRow
 from bot.features.checkins.checkin_service import CheckinService
 from bot.features.checkins.figures import in_window, stats_row
 from bot.features.checkins.rules import policy_from
+from bot.progress.challenge_steps import ChallengeSteps
 from bot.streaks import StreakPolicy
 
 
@@ -86,12 +87,15 @@ async def merge(
     now: datetime,
     plan: tuple[Sequence[Phase], Sequence[Step]] | None = None,
     checkins: CheckinService | None = None,
+    challenges: ChallengeSteps | None = None,
 ) -> MergeResult:
     """Merge ``absorbed`` into ``survivor`` (same group) and recompute every figure.
 
     ``plan`` (the content's phases and steps) lets the progress summaries follow; without
     it the group's progress counts are rebuilt by their next reader. ``checkins`` replays
-    the figures (an inline check-in service when not given).
+    the figures (an inline check-in service when not given). ``challenges`` (the
+    content's challenge steps) recounts the survivor's done challenges per step; without
+    it the group's counts are recounted by their next reader.
     """
     checkins = checkins or CheckinService()
     stored = await stats_repo.load(session, [survivor.id, absorbed.id], lock=False)
@@ -122,6 +126,7 @@ async def merge(
             session, plan, (survivor.id, group, survivor.hidden), mine, merged, now
         )
     await progress_repo.merge_challenges(session, survivor.group_id, survivor.id, absorbed.id)
+    await progress_challenges.recount_member(session, survivor.group_id, survivor.id, challenges)
     await projects_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
     # Badges: one per person; the earlier of a badge both accounts earned is kept.
     await awards_repo.move_member(session, absorbed.id, survivor.id)

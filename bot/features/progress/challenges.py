@@ -57,7 +57,7 @@ async def record_done_challenge(
     if challenge is None:
         return reply
     new = await progress_repo.record_challenge(
-        ctx.session, ctx.group.id, ctx.member.id, challenge.id, day
+        ctx.session, ctx.group.id, ctx.member.id, challenge.id, day, challenge.step
     )
     step = store.step(challenge.step)
     done = set(await progress_repo.done_challenges(ctx.session, ctx.member.id))

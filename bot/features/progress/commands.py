@@ -9,6 +9,7 @@ new command to register.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from urllib.parse import urlparse
 
 from bot.content.render.roadmap import unknown_step
@@ -18,14 +19,16 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply, ReplyField
 from bot.db.repositories import progress as progress_repo
+from bot.db.repositories import progress_challenges
 from bot.db.repositories import progress_summary as summary_repo
+from bot.db.repositories.checkins import Executor
 from bot.features.progress.card import with_progress_card
+from bot.progress.challenge_steps import challenge_steps
 from bot.progress.events import StepFinished, step_finished
 from bot.progress.plan import (
     ProgressView,
     Status,
     StepRecord,
-    challenges_per_step,
     progress_view,
 )
 
@@ -39,23 +42,30 @@ _MARK = {
 }
 
 
+async def load_view(
+    db: Executor, store: ContentStore, who: tuple[int, int], today: date
+) -> ProgressView:
+    """The progress view of member ``who`` (group id, member id): two indexed reads.
+
+    The member's step records (a primary-key range) and their done challenges per step
+    with the group's content marker (:func:`progress_challenges.read`); the plan and each
+    step's number of challenges come from the in-memory content. A group whose per-step
+    counts were not made for this content is recounted first, once.
+    """
+    group_id, member_id = who
+    steps = challenge_steps(store.bundle.challenges)
+    records = await progress_repo.load(db, member_id)
+    done = await progress_challenges.read(db, group_id, member_id, steps.fingerprint)
+    if done is None:
+        await progress_challenges.rebuild(db, group_id, steps)
+        done = await progress_challenges.read(db, group_id, member_id, steps.fingerprint)
+    return progress_view(store.phases, store.steps, records, done or {}, steps.totals, today)
+
+
 async def member_view(ctx: CommandContext) -> ProgressView:
     """The calling member's progress view (the function a card renderer can use too)."""
-    store = ctx.services.content
-    records = await progress_repo.load(ctx.session, ctx.member.id)
-    done_ids = await progress_repo.done_challenges(ctx.session, ctx.member.id)
-    step_of = {c.id: c.step for c in store.bundle.challenges}
-    totals: dict[str, int] = {}
-    for challenge in store.bundle.challenges:
-        totals[challenge.step] = totals.get(challenge.step, 0) + 1
-    return progress_view(
-        store.phases,
-        store.steps,
-        records,
-        challenges_per_step(step_of, done_ids),
-        totals,
-        await ctx.today(),
-    )
+    who = (ctx.group.id, ctx.member.id)
+    return await load_view(ctx.session, ctx.services.content, who, await ctx.today())
 
 
 def view_reply(view: ProgressView) -> Reply:

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
-from bot.db.repositories import board_roll
+from bot.db.repositories import board_roll, progress_summary
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import dashboard_figures as figures
 from bot.db.repositories.leaderboard import BY, PERIODS, BoardSpec, rank_of, read_board
@@ -140,6 +140,8 @@ class Pages:
         async def page(ctx: CommandContext, viewer: Viewer) -> web.Response:
             today = await ctx.group_today()
             await board_roll.roll(ctx.session, ctx.group.id, today, ctx.now)
+            plan = (ctx.services.content.phases, ctx.services.content.steps)
+            await progress_summary.ensure_board(ctx.session, plan, ctx.group.id, by, ctx.now)
             spec = BoardSpec(ctx.group.id, by, period, today)
             offset = (page_no - 1) * BOARD_PAGE
             board = await read_board(ctx.session, spec, None, limit=BOARD_PAGE, offset=offset)
