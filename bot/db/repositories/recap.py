@@ -18,7 +18,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CheckIn, Member, MemberStats
-from bot.db.repositories import progress_summary
+from bot.db.repositories import progress_figures
 
 TOP = 5
 
@@ -85,7 +85,7 @@ async def recap_figures(session: AsyncSession, group_id: int, week_end: date) ->
         .group_by(CheckIn.local_date)
     )
     counts = {day: int(n) for day, n in daily}
-    finished = await progress_summary.finished_between(session, group_id, week_start, week_end)
+    finished = await progress_figures.finished_between(session, group_id, week_start, week_end)
     return RecapFigures(
         steps_finished=sum(finished.values()),
         finished_steps=sorted(finished.items(), key=lambda item: (-item[1], item[0])),

@@ -21,6 +21,7 @@ from bot.core.context import CommandContext
 from bot.core.models import FileAttachment, Reply, ReplyField
 from bot.core.settings_specs import SettingSpec, parse_bool, parse_int_range
 from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories import progress_figures as figures_repo
 from bot.db.repositories import progress_summary as summary_repo
 from bot.db.repositories.checkins import Executor
 from bot.features.csv_file import to_csv
@@ -61,7 +62,7 @@ class GroupProgress:
         idle: The longest idle members: ``(member_id, name, current step, moved_on)``.
     """
 
-    figures: summary_repo.GroupFigures
+    figures: figures_repo.GroupFigures
     idle: list[tuple[int, str, str | None, date | None]]
 
 
@@ -80,11 +81,11 @@ async def group_progress(
     A group whose counts were never built (or by an older version) is rebuilt first.
     """
     group_id, space_id = where
-    figures = await summary_repo.figures(db, group_id, cutoff, step_id)
+    figures = await figures_repo.figures(db, group_id, cutoff, step_id)
     if not figures.built:
         await summary_repo.ensure_built(db, plan, group_id, now)
-        figures = await summary_repo.figures(db, group_id, cutoff, step_id)
-    idle = await summary_repo.stale_members(db, group_id, cutoff, space_id, step_id=step_id)
+        figures = await figures_repo.figures(db, group_id, cutoff, step_id)
+    idle = await figures_repo.stale_members(db, group_id, cutoff, space_id, step_id=step_id)
     return GroupProgress(figures, idle)
 
 
@@ -190,7 +191,7 @@ def _stale_field(store: ContentStore, progress: GroupProgress, weeks: int) -> Re
 
 async def export_reply(ctx: CommandContext) -> Reply:
     """``/admin export progress``: every member's step records as a CSV file."""
-    rows = await summary_repo.export_rows(ctx.session, ctx.group.id)
+    rows = await figures_repo.export_rows(ctx.session, ctx.group.id)
     names = await checkins_repo.display_names(ctx.session, [r[0] for r in rows], ctx.space.id)
     store = ctx.services.content
     table = []
