@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from sqlalchemy import Table, and_, delete, func, insert, literal, select, update
 
 from bot.db.models import BoardCount, BoardState, CheckIn, MemberStats
-from bot.db.repositories import bulk
+from bot.db.repositories import bulk, postgres_bulk
 from bot.db.repositories.checkins import Executor, dialect_name, upsert
 from bot.db.repositories.stats import StatsRow
 from bot.db.upsert import is_sqlite
@@ -127,6 +127,9 @@ async def add_deltas(db: Executor, deltas: Mapping[HistKey, int]) -> None:
             ordered,
         )
         return
+    if postgres_bulk.applies(db):
+        await postgres_bulk.add_deltas(db, ordered)
+        return
     names = ("group_id", "board", "day", "score", "members")
     statement = upsert(db, _HIST)
     statement = statement.on_conflict_do_update(
@@ -150,10 +153,14 @@ async def board_days(db: Executor, group_ids: Iterable[int]) -> dict[int, date |
     wanted = sorted(set(group_ids))
     if not wanted:
         return {}
+    if postgres_bulk.applies(db):
+        found: dict[int, date | None] = dict.fromkeys(wanted)
+        found.update(await postgres_bulk.board_days(db, wanted))
+        return found
     query = select(_STATE.c.group_id, _STATE.c.day).where(_STATE.c.group_id.in_(wanted))
     if dialect_name(db) == "postgresql":
         query = query.with_for_update(read=True)
-    found: dict[int, date | None] = dict.fromkeys(wanted)
+    found = dict.fromkeys(wanted)
     found.update({g: d for g, d in (await db.execute(query)).all()})
     return found
 

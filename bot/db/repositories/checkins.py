@@ -17,7 +17,7 @@ from sqlalchemy import Table, delete, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CheckIn, Identity, Member
-from bot.db.repositories import bulk
+from bot.db.repositories import bulk, postgres_bulk
 from bot.db.upsert import Executor, dialect_name, is_sqlite, upsert
 from bot.streaks import CheckInDay
 
@@ -61,6 +61,10 @@ async def insert_new(db: Executor, rows: Sequence[NewCheckin]) -> set[tuple[int,
             [tuple(getattr(row, name) for name in _FIELDS) for row in rows],
         )
         return {(member_id, date.fromisoformat(day)) for member_id, day in returned}
+    if postgres_bulk.applies(db):
+        return await postgres_bulk.insert_checkins(
+            db, [tuple(getattr(row, name) for name in _FIELDS) for row in rows]
+        )
     statement = (
         upsert(db, _TABLE)
         .on_conflict_do_nothing(index_elements=["member_id", "local_date"])
@@ -80,6 +84,8 @@ async def current_groups(db: Executor, member_ids: Iterable[int]) -> dict[int, i
     ids = sorted(set(member_ids))
     if not ids:
         return {}
+    if postgres_bulk.applies(db):
+        return await postgres_bulk.current_groups(db, ids)
     result = await db.execute(select(Member.id, Member.group_id).where(Member.id.in_(ids)))
     return {member_id: group_id for member_id, group_id in result.all()}
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Table, literal, select, update
 
 from bot.db.models import Member, MemberStats
-from bot.db.repositories import stats_sqlite
+from bot.db.repositories import postgres_bulk, stats_sqlite
 from bot.db.repositories.checkins import Executor, dialect_name, upsert
 from bot.db.repositories.stats_row import StatsRow, row_from
 from bot.db.repositories.streak_inputs import (  # re-exported: callers use stats.excuses etc.
@@ -86,6 +86,9 @@ async def load_for_write(
     first so that ``FOR UPDATE`` has something to lock.
     """
     wanted = sorted(set(member_ids))
+    if wanted and postgres_bulk.applies(db):
+        await postgres_bulk.ensure_stats(db, wanted, now)
+        return await postgres_bulk.load_stats(db, wanted)
     if dialect_name(db) == "postgresql":
         await ensure(db, wanted, now)
         return await load(db, wanted)
@@ -119,6 +122,9 @@ async def save(
             linked groups); the check-in writer knows it does not.
     """
     if not rows:
+        return
+    if postgres_bulk.applies(db):
+        await postgres_bulk.save_stats(db, rows, now)
         return
     params = [
         {"member_id": row.member_id, "group_id": row.group_id, "updated_at": now, **row.values()}

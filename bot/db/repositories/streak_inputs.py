@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import Table, or_, select
 
 from bot.db.models import ExcusedDay, StreakOverride
+from bot.db.repositories import postgres_bulk
 from bot.db.repositories.checkins import Executor
 
 _EXCUSED: Table = ExcusedDay.__table__  # type: ignore[assignment]
@@ -41,18 +42,28 @@ async def excuses(
     found = Excuses()
     if not groups:
         return found
+    if postgres_bulk.applies(db):
+        rows = await postgres_bulk.excused_rows(db, groups, members, since)
+    else:
+        rows = await _excused_rows(db, groups, members, since)
+    for group_id, member_id, day in rows:
+        if member_id is None:
+            found.group[group_id].add(day)
+        else:
+            found.member[member_id].add(day)
+    return found
+
+
+async def _excused_rows(
+    db: Executor, groups: list[int], members: list[int], since: date | None
+) -> list[tuple[int, int | None, date]]:
     query = select(_EXCUSED.c.group_id, _EXCUSED.c.member_id, _EXCUSED.c.day).where(
         _EXCUSED.c.group_id.in_(groups),
         or_(_EXCUSED.c.member_id.is_(None), _EXCUSED.c.member_id.in_(members)),
     )
     if since is not None:
         query = query.where(_EXCUSED.c.day >= since)
-    for group_id, member_id, day in (await db.execute(query)).all():
-        if member_id is None:
-            found.group[group_id].add(day)
-        else:
-            found.member[member_id].add(day)
-    return found
+    return [(g, m, d) for g, m, d in (await db.execute(query)).all()]
 
 
 async def overrides(db: Executor, member_ids: Iterable[int]) -> dict[int, list[tuple[date, int]]]:

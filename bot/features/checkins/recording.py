@@ -156,9 +156,12 @@ async def record(
     await checkins.delete_keys(db, rejected)
     if to_replay:
         changes.update(await _replay_members(db, to_replay, rows, days))
-    await _write(db, changes.values(), now, moved=False)
     platforms = {r.checkin.member_id: r.checkin.platform for r in requests}
+    # The score counts last: their rows are shared by every writer of the group, so on
+    # PostgreSQL their locks are held only from here to the commit.
+    await _write(db, changes.values(), now, moved=False, counts=False)
     earned = await _earn(db, changes, Cause("checkin", platforms=platforms), now)
+    await board_figures.add_deltas(db, total_deltas(changes.values()))
     results = _results(requests, inserted, set(rejected), rows, changes)
     return [
         replace(result, earned=tuple(earned.get(request.checkin.member_id, ())))
@@ -325,11 +328,19 @@ async def set_hidden(db: Executor, member_id: int, hidden: bool, now: datetime) 
 
 
 async def _write(
-    db: Executor, changes: Iterable[Change], now: datetime, *, moved: bool = True
+    db: Executor,
+    changes: Iterable[Change],
+    now: datetime,
+    *,
+    moved: bool = True,
+    counts: bool = True,
 ) -> None:
+    """Store the changed rows and, unless ``counts=False`` (the caller adds them), their
+    score-count deltas."""
     changed = list(changes)
     if not changed:
         return
     new = {c.before.member_id for c in changed if c.before is not None and not c.before.stored}
     await stats.save(db, [change.after for change in changed], now, new=new, moved=moved)
-    await board_figures.add_deltas(db, total_deltas(changed))
+    if counts:
+        await board_figures.add_deltas(db, total_deltas(changed))

@@ -1,0 +1,223 @@
+"""The check-in writer's hot path on PostgreSQL, as driver-level statements for asyncpg.
+
+Through SQLAlchemy Core a batch of 170 check-ins compiled about 700 bound parameters per
+batch (an ``IN (…)`` of ids, multi-row ``VALUES`` for the upserts) and processed every
+row's parameters in Python; that, not the server, bounded the writer (7k check-ins/s with
+three lanes). Here each statement takes one array per column (``unnest($1::int[], …)``,
+``= ANY($1::int[])``): the SQL text never changes with the batch size, so asyncpg's
+prepared statement is reused and only binary-encodes the arrays. The statements are the
+same as the Core ones in :mod:`~bot.db.repositories.checkins`, :mod:`.stats` and
+:mod:`.board_figures` (``tests/checkins/test_postgres_bulk.py`` compares their rows on
+random data); they go through ``exec_driver_sql``, so they run in the caller's transaction.
+
+Rows are handed in the order the caller sorted them in (``unnest`` keeps array order), so
+the lock order of :mod:`bot.features.checkins.recording` holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from bot.db.repositories import bulk
+from bot.db.repositories.stats_row import StatsRow
+from bot.db.upsert import Executor, dialect_name
+from bot.streaks import StreakState
+
+# Whether the repositories use these statements on PostgreSQL (tests switch it off to
+# compare them with the Core statements they replace).
+ENABLED = True
+
+_CHECKIN_COLUMNS = (
+    ("member_id", "int"),
+    ("group_id", "int"),
+    ("local_date", "date"),
+    ("checked_at", "timestamptz"),
+    ("timezone", "text"),
+    ("platform", "text"),
+    ("challenge_id", "text"),
+    ("note", "text"),
+    ("link", "text"),
+)
+
+# member_stats columns in StatsRow.values() order, after member_id, group_id, updated_at.
+_STATS_COLUMNS = (
+    ("run", "int"),
+    ("run_end", "date"),
+    ("longest", "int"),
+    ("total", "int"),
+    ("freezes", "int"),
+    ("progress", "int"),
+    ("freezes_used", "int"),
+    ("last_at", "timestamptz"),
+    ("last_tz", "text"),
+    ("hidden", "bool"),
+    ("alive_until", "date"),
+    ("last_day", "date"),
+    ("live_run", "int"),
+    ("recent", "int"),
+    ("week_n", "int"),
+    ("month_n", "int"),
+)
+_STATS_NAMES = ", ".join(name for name, _ in _STATS_COLUMNS)
+
+
+def _arrays(typed: Sequence[tuple[str, str]], first: int) -> str:
+    """``$first::type[], …``: one typed array parameter per column."""
+    return ", ".join(f"${i}::{t}[]" for i, (_, t) in enumerate(typed, first))
+
+
+def _excluded(typed: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{name} = excluded.{name}" for name, _ in typed)
+
+
+_INSERT_CHECKINS = (
+    f"INSERT INTO checkins ({', '.join(n for n, _ in _CHECKIN_COLUMNS)}) "
+    f"SELECT * FROM unnest({_arrays(_CHECKIN_COLUMNS, 1)}) "
+    "ON CONFLICT (member_id, local_date) DO NOTHING RETURNING member_id, local_date"
+)
+_SAVE_STATS = (
+    f"INSERT INTO member_stats (member_id, group_id, updated_at, {_STATS_NAMES}) "
+    f"SELECT v.member_id, v.group_id, $3::timestamptz, "
+    f"{', '.join('v.' + n for n, _ in _STATS_COLUMNS)} FROM unnest($1::int[], $2::int[], "
+    f"{_arrays(_STATS_COLUMNS, 4)}) "
+    f"AS v(member_id, group_id, {_STATS_NAMES}) "
+    "ON CONFLICT (member_id) DO UPDATE SET group_id = excluded.group_id, "
+    f"updated_at = excluded.updated_at, {_excluded(_STATS_COLUMNS)}"
+)
+_ENSURE_STATS = (
+    "INSERT INTO member_stats (member_id, group_id, hidden, updated_at, run, longest, total, "
+    "freezes, progress, freezes_used, live_run, recent, week_n, month_n) "
+    "SELECT m.id, m.group_id, m.hidden, $2::timestamptz, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 "
+    "FROM members m WHERE m.id = ANY($1::int[]) ON CONFLICT (member_id) DO NOTHING"
+)
+_LOAD_STATS = (
+    f"SELECT member_id, group_id, {_STATS_NAMES} FROM member_stats "
+    "WHERE member_id = ANY($1::int[]) ORDER BY member_id FOR UPDATE"
+)
+_ADD_DELTAS = (
+    "INSERT INTO board_counts (group_id, board, day, score, members) "
+    "SELECT * FROM unnest($1::int[], $2::text[], $3::date[], $4::int[], $5::int[]) "
+    "ON CONFLICT (group_id, board, day, score) "
+    "DO UPDATE SET members = board_counts.members + excluded.members"
+)
+_BOARD_DAYS = (
+    "SELECT group_id, day FROM board_state WHERE group_id = ANY($1::int[]) "
+    "ORDER BY group_id FOR SHARE"
+)
+_CURRENT_GROUPS = "SELECT id, group_id FROM members WHERE id = ANY($1::int[])"
+_EXCUSES = (
+    "SELECT group_id, member_id, day FROM excused_days WHERE group_id = ANY($1::int[]) "
+    "AND (member_id IS NULL OR member_id = ANY($2::int[]))"
+)
+
+
+def columns(rows: Sequence[Sequence[Any]], width: int) -> tuple[list[Any], ...]:
+    """Rows as one list per column (the arrays ``unnest`` takes)."""
+    if not rows:
+        return tuple([] for _ in range(width))
+    return tuple(list(column) for column in zip(*rows, strict=True))
+
+
+async def _run(db: Executor, sql: str, params: Sequence[Any]) -> list[Any]:
+    connection = await bulk.connection_of(db)
+    result = await connection.exec_driver_sql(sql, tuple(params))
+    return list(result.all()) if result.returns_rows else []
+
+
+async def insert_checkins(db: Executor, rows: Sequence[Sequence[Any]]) -> set[tuple[int, date]]:
+    """Insert ``checkins`` rows (tuples in column order) whose key is free; keys inserted."""
+    found = await _run(db, _INSERT_CHECKINS, columns(rows, len(_CHECKIN_COLUMNS)))
+    return {(member_id, day) for member_id, day in found}
+
+
+async def current_groups(db: Executor, member_ids: list[int]) -> dict[int, int]:
+    """Each member's group (see :func:`bot.db.repositories.checkins.current_groups`)."""
+    return {
+        member_id: group_id
+        for member_id, group_id in await _run(db, _CURRENT_GROUPS, (member_ids,))
+    }
+
+
+async def ensure_stats(db: Executor, member_ids: list[int], now: datetime) -> None:
+    """Create empty ``member_stats`` rows for members without one (so they can be locked)."""
+    await _run(db, _ENSURE_STATS, (member_ids, now))
+
+
+async def load_stats(db: Executor, member_ids: list[int]) -> dict[int, StatsRow]:
+    """The members' stats rows, locked ``FOR UPDATE`` in member id order."""
+    rows: dict[int, StatsRow] = {}
+    for found in await _run(db, _LOAD_STATS, (member_ids,)):
+        member_id, group_id, run, run_end, longest, total, freezes, progress, used = found[:9]
+        last_at, last_tz, hidden, alive, last_day, live_run, recent, week_n, month_n = found[9:]
+        state = StreakState(
+            run=run,
+            run_end=run_end,
+            longest=longest,
+            total=total,
+            freezes=freezes,
+            progress=progress,
+            last_at=last_at,
+            last_tz=last_tz,
+            freezes_used=used,
+        )
+        rows[member_id] = StatsRow(
+            member_id, group_id, hidden, state, alive, last_day, live_run, recent, week_n, month_n
+        )
+    return rows
+
+
+async def save_stats(db: Executor, rows: Sequence[StatsRow], now: datetime) -> None:
+    """Upsert ``member_stats`` rows (every column, ``updated_at`` = ``now``)."""
+    values = [
+        (
+            row.member_id,
+            row.group_id,
+            row.state.run,
+            row.state.run_end,
+            row.state.longest,
+            row.state.total,
+            row.state.freezes,
+            row.state.progress,
+            row.state.freezes_used,
+            row.state.last_at,
+            row.state.last_tz,
+            row.hidden,
+            row.alive_until,
+            row.last_day,
+            row.live_run,
+            row.recent,
+            row.week_n,
+            row.month_n,
+        )
+        for row in rows
+    ]
+    member_ids, group_ids, *rest = columns(values, 2 + len(_STATS_COLUMNS))
+    await _run(db, _SAVE_STATS, (member_ids, group_ids, now, *rest))
+
+
+async def add_deltas(db: Executor, ordered: Sequence[tuple[int, str, date, int, int]]) -> None:
+    """Add ``(group_id, board, day, score, members)`` deltas to ``board_counts``, in order."""
+    await _run(db, _ADD_DELTAS, columns(ordered, 5))
+
+
+async def board_days(db: Executor, group_ids: list[int]) -> dict[int, date | None]:
+    """Each stored group's board day, share-locked."""
+    return {group_id: day for group_id, day in await _run(db, _BOARD_DAYS, (group_ids,))}
+
+
+async def excused_rows(
+    db: Executor, group_ids: list[int], member_ids: list[int], since: date | None
+) -> list[tuple[int, int | None, date]]:
+    """``(group_id, member_id, day)`` of the groups' and members' excused days since ``since``."""
+    sql = _EXCUSES if since is None else f"{_EXCUSES} AND day >= $3::date"
+    params: tuple[Any, ...] = (
+        (group_ids, member_ids) if since is None else (group_ids, member_ids, since)
+    )
+    return [(g, m, d) for g, m, d in await _run(db, sql, params)]
+
+
+def applies(db: Executor) -> bool:
+    """Whether ``db`` takes these statements (PostgreSQL, unless switched off)."""
+    return ENABLED and dialect_name(db) == "postgresql"
