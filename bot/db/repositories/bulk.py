@@ -52,6 +52,11 @@ _CONVERT: dict[type, Callable[[Any], Any]] = {
 }
 
 
+def timestamp(value: datetime) -> str:
+    """An aware datetime as SQLAlchemy stores it on SQLite (UTC, no offset)."""
+    return _timestamp(value)
+
+
 def sqlite_value(value: Any) -> Any:
     """A Python value as SQLAlchemy stores it on SQLite."""
     convert = _CONVERT.get(type(value))
@@ -67,7 +72,12 @@ async def executemany(db: Executor, sql: str, rows: Sequence[Sequence[Any]]) -> 
 
 
 async def insert_returning(
-    db: Executor, head: str, tail: str, rows: Sequence[Sequence[Any]]
+    db: Executor,
+    head: str,
+    tail: str,
+    rows: Sequence[Sequence[Any]],
+    *,
+    converted: bool = False,
 ) -> list[tuple[Any, ...]]:
     """``{head} VALUES (…), (…) {tail}`` in as few statements as the parameter cap allows.
 
@@ -76,6 +86,8 @@ async def insert_returning(
         head: ``INSERT INTO t (a, b)``.
         tail: E.g. ``ON CONFLICT (a) DO NOTHING RETURNING a, b``.
         rows: The values, all rows of the same width.
+        converted: The values are already as SQLite stores them (see
+            :func:`sqlite_value`); skips converting each one again.
 
     Returns:
         Every returned row.
@@ -89,7 +101,10 @@ async def insert_returning(
     for first in range(0, len(rows), per_statement):
         chunk = rows[first : first + per_statement]
         values = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(chunk))
-        params = tuple(sqlite_value(v) for row in chunk for v in row)
+        if converted:
+            params = tuple(v for row in chunk for v in row)
+        else:
+            params = tuple(sqlite_value(v) for row in chunk for v in row)
         result = await connection.exec_driver_sql(f"{head} VALUES {values} {tail}", params)
         found += [tuple(row) for row in result.all()]
     return found

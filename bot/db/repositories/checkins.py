@@ -58,7 +58,8 @@ async def insert_new(db: Executor, rows: Sequence[NewCheckin]) -> set[tuple[int,
             db,
             f"INSERT INTO checkins ({', '.join(_FIELDS)})",
             "ON CONFLICT (member_id, local_date) DO NOTHING RETURNING member_id, local_date",
-            [tuple(getattr(row, name) for name in _FIELDS) for row in rows],
+            [_sqlite_row(row) for row in rows],
+            converted=True,
         )
         return {(member_id, date.fromisoformat(day)) for member_id, day in returned}
     if postgres_bulk.applies(db):
@@ -72,6 +73,21 @@ async def insert_new(db: Executor, rows: Sequence[NewCheckin]) -> set[tuple[int,
     )
     result = await db.execute(statement, [_params(row) for row in rows])
     return {(member_id, day) for member_id, day in result.all()}
+
+
+def _sqlite_row(row: NewCheckin) -> tuple[Any, ...]:
+    # In _FIELDS order, each column converted by its known type (see bulk.sqlite_value).
+    return (
+        row.member_id,
+        row.group_id,
+        row.local_date.isoformat(),
+        bulk.timestamp(row.checked_at),
+        row.timezone,
+        row.platform,
+        row.challenge_id,
+        row.note,
+        row.link,
+    )
 
 
 def _params(row: NewCheckin) -> dict[str, Any]:

@@ -126,14 +126,14 @@ async def save(
     if postgres_bulk.applies(db):
         await postgres_bulk.save_stats(db, rows, now)
         return
+    if is_sqlite(db):
+        await stats_sqlite.save_rows(db, rows, now, new, moved)
+        return
     params = [
         {"member_id": row.member_id, "group_id": row.group_id, "updated_at": now, **row.values()}
         for row in rows
     ]
     names = [name for name in params[0] if name != "member_id"]
-    if is_sqlite(db):
-        await stats_sqlite.save_rows(db, names, params, new, moved)
-        return
     statement = upsert(db, _STATS)
     statement = statement.on_conflict_do_update(
         index_elements=["member_id"], set_={name: statement.excluded[name] for name in names}

@@ -335,8 +335,7 @@ async def _write(
     moved: bool = True,
     counts: bool = True,
 ) -> None:
-    """Store the changed rows and, unless ``counts=False`` (the caller adds them), their
-    score-count deltas."""
+    """Store the changed rows and their score-count deltas (unless ``counts=False``)."""
     changed = list(changes)
     if not changed:
         return
