@@ -157,6 +157,10 @@ async def board_days(db: Executor, group_ids: Iterable[int]) -> dict[int, date |
         found: dict[int, date | None] = dict.fromkeys(wanted)
         found.update(await postgres_bulk.board_days(db, wanted))
         return found
+    if is_sqlite(db) and len(wanted) < bulk.MAX_PARAMS:
+        sql = "SELECT group_id, day FROM board_state WHERE group_id IN {0}"
+        rows = await bulk.select_in(db, sql, wanted)
+        return {**dict.fromkeys(wanted), **{g: bulk.parse_date(d) for g, d in rows}}
     query = select(_STATE.c.group_id, _STATE.c.day).where(_STATE.c.group_id.in_(wanted))
     if dialect_name(db) == "postgresql":
         query = query.with_for_update(read=True)

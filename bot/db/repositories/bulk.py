@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from bot.db.upsert import Executor
 
 # SQLite caps the parameters of one statement at 32,766 (since 3.32).
-_MAX_PARAMS = 32_000
+MAX_PARAMS = 32_000
 
 
 async def connection_of(db: Executor) -> AsyncConnection:
@@ -96,7 +96,7 @@ async def insert_returning(
         return []
     connection = await connection_of(db)
     width = len(rows[0])
-    per_statement = max(1, _MAX_PARAMS // width)
+    per_statement = max(1, MAX_PARAMS // width)
     found: list[tuple[Any, ...]] = []
     for first in range(0, len(rows), per_statement):
         chunk = rows[first : first + per_statement]
@@ -108,3 +108,17 @@ async def insert_returning(
         result = await connection.exec_driver_sql(f"{head} VALUES {values} {tail}", params)
         found += [tuple(row) for row in result.all()]
     return found
+
+
+async def select_in(db: Executor, sql: str, *lists: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` whose ``{0}``, ``{1}``… are ``IN (?, ?, …)`` lists of ``lists``' values.
+
+    For the writer's small reads by member and group ids, without compiling a Core
+    ``IN`` (its expanding parameters cost more than SQLite's answer). Each list must be
+    non-empty and together under the parameter cap.
+    """
+    connection = await connection_of(db)
+    marks = ["(" + ", ".join("?" * len(values)) + ")" for values in lists]
+    params = tuple(sqlite_value(v) for values in lists for v in values)
+    result = await connection.exec_driver_sql(sql.format(*marks), params)
+    return [tuple(row) for row in result.all()]

@@ -102,6 +102,9 @@ async def current_groups(db: Executor, member_ids: Iterable[int]) -> dict[int, i
         return {}
     if postgres_bulk.applies(db):
         return await postgres_bulk.current_groups(db, ids)
+    if is_sqlite(db) and len(ids) < bulk.MAX_PARAMS:
+        found = await bulk.select_in(db, "SELECT id, group_id FROM members WHERE id IN {0}", ids)
+        return {member_id: group_id for member_id, group_id in found}
     result = await db.execute(select(Member.id, Member.group_id).where(Member.id.in_(ids)))
     return {member_id: group_id for member_id, group_id in result.all()}
 

@@ -6,12 +6,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Table, or_, select
 
 from bot.db.models import ExcusedDay, StreakOverride
-from bot.db.repositories import postgres_bulk
+from bot.db.repositories import bulk, postgres_bulk
 from bot.db.repositories.checkins import Executor
+from bot.db.upsert import is_sqlite
 
 _EXCUSED: Table = ExcusedDay.__table__  # type: ignore[assignment]
 _OVERRIDES: Table = StreakOverride.__table__  # type: ignore[assignment]
@@ -44,6 +46,8 @@ async def excuses(
         return found
     if postgres_bulk.applies(db):
         rows = await postgres_bulk.excused_rows(db, groups, members, since)
+    elif is_sqlite(db) and members and len(groups) + len(members) < bulk.MAX_PARAMS:
+        rows = await _sqlite_excused_rows(db, groups, members, since)
     else:
         rows = await _excused_rows(db, groups, members, since)
     for group_id, member_id, day in rows:
@@ -52,6 +56,22 @@ async def excuses(
         else:
             found.member[member_id].add(day)
     return found
+
+
+async def _sqlite_excused_rows(
+    db: Executor, groups: list[int], members: list[int], since: date | None
+) -> list[tuple[int, int | None, date]]:
+    # The Core statement below at the driver level (bulk.select_in); days are ISO text.
+    sql = (
+        "SELECT group_id, member_id, day FROM excused_days WHERE group_id IN {0} "
+        "AND (member_id IS NULL OR member_id IN {1})"
+    )
+    lists: list[list[Any]] = [groups, members]
+    if since is not None:
+        sql += " AND day >= {2}"  # renders "day >= (?)"
+        lists.append([since])
+    found = await bulk.select_in(db, sql, *lists)
+    return [(g, m, date.fromisoformat(d)) for g, m, d in found]
 
 
 async def _excused_rows(
