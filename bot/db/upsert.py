@@ -4,8 +4,8 @@
 ``on_conflict_do_update``) for any table; :func:`insert_or_ignore` is the one-row case.
 Nothing else in ``bot`` chooses an ``INSERT`` by dialect: the post ledger, the inbox, the
 database copy and the repositories all build theirs here. The check-in hot path writes
-driver-level SQL on SQLite for speed (``bulk.py``, ``stats_sqlite.py``); it asks
-:func:`is_sqlite` whether it may.
+driver-level SQL for speed (``bulk.py`` and ``stats_sqlite.py`` on SQLite, asked through
+:func:`is_sqlite`; ``postgres_bulk.py`` on PostgreSQL, asked through its ``applies``).
 :func:`insert_or_ignore` is used instead of a savepoint around a plain INSERT: with
 SQLite's driver a savepoint that opens a transaction commits on release, so a later
 rollback would not undo it.

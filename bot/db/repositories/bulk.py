@@ -4,8 +4,8 @@ A batch of 500 check-ins writes ~2,000 rows. Through SQLAlchemy every row's para
 are processed one by one in Python (about 10-15 µs a row here), more than SQLite itself
 spends; these helpers hand the driver plain tuples in the very formats SQLAlchemy stores
 on SQLite (ISO dates, ``YYYY-MM-DD HH:MM:SS.ffffff`` UTC datetimes, 0/1 booleans), so the
-rows read back exactly as if SQLAlchemy had written them. PostgreSQL keeps the SQLAlchemy
-statements (asyncpg does its own fast binary encoding).
+rows read back exactly as if SQLAlchemy had written them. PostgreSQL has its own
+driver-level statements (:mod:`bot.db.repositories.postgres_bulk`: arrays for asyncpg).
 """
 
 from __future__ import annotations
