@@ -1,4 +1,4 @@
-"""What a handler receives: the invocation, the resolved rows, services and one session."""
+"""What a handler receives: the invocation, frozen references, services and one session."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.localday import local_date
 from bot.core.models import Invocation
+from bot.core.refs import GroupRef, IdentityRef, MemberRef, StoredSpace
 from bot.core.services import Services
-from bot.db.models import Group, Identity, Member, Space
 from bot.db.repositories import audit, settings
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -60,15 +60,19 @@ class CommandContext:
     The dispatcher commits ``session`` after the handler returns (or rolls it back on an
     error); handlers never commit. Work that must only happen after a successful commit
     (rebuilding schedules, sending follow-up posts) is queued with :meth:`after_commit`.
+
+    ``group``, ``space``, ``member`` and ``identity`` are frozen references
+    (:mod:`bot.core.refs`), never ORM rows: a handler changes a member through
+    ``bot.db.repositories.members`` and rebinds ``member`` to the reference it returns.
     """
 
     invocation: Invocation
     services: Services
     session: AsyncSession
-    group: Group
-    space: Space
-    member: Member
-    identity: Identity
+    group: GroupRef
+    space: StoredSpace
+    member: MemberRef
+    identity: IdentityRef
     is_moderator: bool
     _settings: GroupSettings | None = None
     _after_commit: list[AfterCommit] = field(default_factory=list)
@@ -93,14 +97,14 @@ class CommandContext:
         """Drop the cached settings after a change, so later reads see it."""
         self._settings = None
 
-    async def member_timezone(self, member: Member | None = None) -> ZoneInfo:
+    async def member_timezone(self, member: MemberRef | None = None) -> ZoneInfo:
         """The member's own timezone, else the group's."""
         member = member or self.member
         if member.timezone:
             return zone(member.timezone)
         return (await self.settings()).timezone
 
-    async def today(self, member: Member | None = None) -> date:
+    async def today(self, member: MemberRef | None = None) -> date:
         """The member's (default: the caller's) local date, with the group's day start.
 
         This and :meth:`group_today` are the one way handlers ask what day it is.
