@@ -34,9 +34,9 @@ from bot.core.models import Platform
 from bot.core.ports import Adapter
 from bot.core.services import Services
 from bot.db import migrate
-from bot.db.command_store import STORE
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.inbox_store import InboxStore
+from bot.db.repositories.command_store import STORE
 from bot.features import all_routers, all_setting_specs
 from bot.features.challenges import with_track_check
 from bot.features.checkins.checkin_service import CheckinService

@@ -32,7 +32,7 @@ class Services:
         sessions: Factory for database sessions.
         registry: Commands, actions and completers.
         content: The learning content.
-        store: The database behind the core's storage port (``bot.db.command_store``).
+        store: The database behind the core's storage port (``bot.db.repositories.command_store``).
         setting_specs: Per-group settings moderators may change, by key.
         settings_changed: Called with a group id after a change to its settings commits
             (the scheduler rebuilds that group's jobs).

@@ -1,6 +1,6 @@
 """The core's storage port: what the dispatcher and the handler context need from a database.
 
-The core owns this protocol and ``bot/db/command_store.py`` implements it over the
+The core owns this protocol and ``bot/db/repositories/command_store.py`` implements it over the
 repositories; the composition root (``bot/app.py``) hands the implementation to the core
 in :attr:`bot.core.services.Services.store`. So ``bot/core`` imports nothing from
 ``bot.db`` (an import contract in ``pyproject.toml`` checks it).

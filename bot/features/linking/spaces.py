@@ -25,6 +25,7 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
 from bot.core.refs import GroupRef
+from bot.core.settings_change import SettingsChange
 from bot.core.wording import count
 from bot.db.repositories import audit
 from bot.db.repositories import settings as settings_repo
@@ -93,8 +94,12 @@ async def _join(ctx: CommandContext, host: GroupRef) -> Reply:
     session, now = ctx.session, ctx.now
     host_values = await settings_repo.load(session, host.id)
     joining_values = await settings_repo.load(session, joining.id)
-    for key, value in _merged_settings(host_values, joining_values).items():
-        await settings_repo.put(session, host.id, key, value, now)
+    # Audited by the "space.link" entry below (it carries both settings sets); the
+    # host's jobs are rebuilt once this commits.
+    merged = SettingsChange(
+        host.id, _merged_settings(host_values, joining_values), action=None, notify=True
+    )
+    await ctx.apply(merged)
     moving = [space_label(s) for s in await spaces_of_group(session, joining.id)]
     members = await stats_repo.member_ids(session, joining.id)
     counts = await groups.absorb_group(session, source=joining.id, target=host.id)
@@ -109,8 +114,6 @@ async def _join(ctx: CommandContext, host: GroupRef) -> Reply:
         after={"group_id": host.id, "group": host.name, "spaces": moving, **counts},
         reason="space link code redeemed",
     )
-    services, host_id = ctx.services, host.id
-    ctx.after_commit(lambda: services.notify_settings_changed(host_id))
     together = [space_label(s) for s in await spaces_of_group(session, host.id)]
     timezone = (await ctx.settings())["timezone"]
     return Reply(
