@@ -36,6 +36,7 @@ from bot.core.services import Services
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.inbox_store import InboxStore
+from bot.db.repositories.command_store import STORE
 from bot.features import all_routers, all_setting_specs
 from bot.features.challenges import with_track_check
 from bot.features.checkins.checkin_service import CheckinService
@@ -100,6 +101,7 @@ class App:
             sessions=create_session_factory(self.engine),
             registry=registry,
             content=content,
+            store=STORE,
             setting_specs=with_track_check(all_setting_specs(), content),
         )
         # Slack and Discord store each command here before they acknowledge it.

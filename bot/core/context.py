@@ -1,20 +1,22 @@
-"""What a handler receives: the invocation, the resolved rows, services and one session."""
+"""What a handler receives: the invocation, frozen references, services and one session."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.localday import local_date
 from bot.core.models import Invocation
+from bot.core.refs import GroupRef, IdentityRef, MemberRef, StoredSpace
 from bot.core.services import Services
-from bot.db.models import Group, Identity, Member, Space
-from bot.db.repositories import audit, settings
+from bot.core.settings_change import SettingsChange, change_settings
+from bot.core.store import AuditNote
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -60,15 +62,19 @@ class CommandContext:
     The dispatcher commits ``session`` after the handler returns (or rolls it back on an
     error); handlers never commit. Work that must only happen after a successful commit
     (rebuilding schedules, sending follow-up posts) is queued with :meth:`after_commit`.
+
+    ``group``, ``space``, ``member`` and ``identity`` are frozen references
+    (:mod:`bot.core.refs`), never ORM rows: a handler changes a member through
+    ``bot.db.repositories.members`` and rebinds ``member`` to the reference it returns.
     """
 
     invocation: Invocation
     services: Services
     session: AsyncSession
-    group: Group
-    space: Space
-    member: Member
-    identity: Identity
+    group: GroupRef
+    space: StoredSpace
+    member: MemberRef
+    identity: IdentityRef
     is_moderator: bool
     _settings: GroupSettings | None = None
     _after_commit: list[AfterCommit] = field(default_factory=list)
@@ -85,7 +91,7 @@ class CommandContext:
     async def settings(self) -> GroupSettings:
         """The group's settings (loaded once per invocation)."""
         if self._settings is None:
-            values = await settings.load(self.session, self.group.id)
+            values = await self.services.store.load_settings(self.session, self.group.id)
             self._settings = GroupSettings(values, self.services)
         return self._settings
 
@@ -93,14 +99,14 @@ class CommandContext:
         """Drop the cached settings after a change, so later reads see it."""
         self._settings = None
 
-    async def member_timezone(self, member: Member | None = None) -> ZoneInfo:
+    async def member_timezone(self, member: MemberRef | None = None) -> ZoneInfo:
         """The member's own timezone, else the group's."""
         member = member or self.member
         if member.timezone:
             return zone(member.timezone)
         return (await self.settings()).timezone
 
-    async def today(self, member: Member | None = None) -> date:
+    async def today(self, member: MemberRef | None = None) -> date:
         """The member's (default: the caller's) local date, with the group's day start.
 
         This and :meth:`group_today` are the one way handlers ask what day it is.
@@ -124,18 +130,22 @@ class CommandContext:
         reason: str | None = None,
     ) -> None:
         """Append an audit entry for a moderator change, in this transaction."""
-        await audit.record(
-            self.session,
+        note = AuditNote(
             group_id=self.group.id,
             actor_member_id=self.member.id,
-            actor_label=f"{self.member.display_name} ({self.invocation.platform.value})",
+            actor_label=self.actor_label,
             action=action,
-            now=self.now,
             target=target,
             before=before,
             after=after,
             reason=reason,
         )
+        await self.services.store.audit(self.session, note, self.now)
+
+    @property
+    def actor_label(self) -> str:
+        """How the audit log names the caller: ``Ada (slack)``."""
+        return f"{self.member.display_name} ({self.invocation.platform.value})"
 
     async def change_settings(
         self,
@@ -150,32 +160,41 @@ class CommandContext:
         space_scope: str | None = None,
         notify: bool = True,
     ) -> None:
-        """The one way a command changes its group's settings, in this transaction.
+        """The way a command changes its group's settings, in this transaction.
 
-        Stores ``changes`` (group scope) and ``space_changes`` (under ``space_scope``),
-        writes one audit entry, drops the cached settings so the rest of the command sees
-        the new values and, once the transaction commits, tells the ``settings_changed``
-        hooks (the scheduler rebuilds the group's jobs) unless ``notify`` is off. Values are
+        Hands the change to :func:`bot.core.settings_change.change_settings` (stores
+        ``changes`` at group scope and ``space_changes`` under ``space_scope``, writes one
+        audit entry), drops the cached settings so the rest of the command sees the new
+        values and, once the transaction commits, tells the ``settings_changed`` hooks
+        (the scheduler rebuilds the group's jobs) unless ``notify`` is off. Values are
         validated before they get here, by their :class:`~bot.core.settings_specs.SettingSpec`
         or the command's own parser.
         """
-        for key, value in changes.items():
-            await settings.put(self.session, self.group.id, key, value, self.now)
-        for key, value in (space_changes or {}).items():
-            assert space_scope is not None, "space changes need their scope"
-            await settings.put(self.session, self.group.id, key, value, self.now, scope=space_scope)
-        written = dict(changes) | dict(space_changes or {})
-        await self.audit(
-            action,
-            target=target,
-            before=before,
-            after=written if after is None else after,
-            reason=reason,
+        await self.apply(
+            SettingsChange(
+                group_id=self.group.id,
+                changes=changes,
+                action=action,
+                actor_member_id=self.member.id,
+                actor_label=self.actor_label,
+                space_changes=space_changes or {},
+                space_scope=space_scope,
+                target=target,
+                before=before,
+                after=after,
+                reason=reason,
+                notify=notify,
+            )
         )
-        self.forget_settings()
-        if notify:
-            group_id, services = self.group.id, self.services
-            self.after_commit(lambda: services.notify_settings_changed(group_id))
+
+    async def apply(self, change: SettingsChange) -> None:
+        """Apply a prepared settings change (any group) in this transaction; notify after commit."""
+        notify = await change_settings(self.services.store, self.session, change, self.now)
+        if change.group_id == self.group.id:
+            self.forget_settings()
+        if notify is not None:
+            services = self.services
+            self.after_commit(lambda: services.notify_settings_changed(notify))
 
     def after_commit(self, callback: AfterCommit) -> None:
         """Run ``callback`` once the transaction has committed successfully."""

@@ -27,9 +27,6 @@ from bot.core.context import CommandContext, GroupSettings
 from bot.core.errors import PermissionDenied, UnknownCommand, UsageError, UserError
 from bot.core.models import Invocation, InvocationKind, Reply
 from bot.core.services import Services
-from bot.db.repositories import inbox as inbox_repo
-from bot.db.repositories import settings as settings_repo
-from bot.db.repositories.spaces import resolve
 
 log = logging.getLogger(__name__)
 
@@ -265,11 +262,12 @@ class Dispatcher:
         """Run ``call`` with a context in one transaction; commit, then after-commit hooks."""
         async with self.services.sessions() as session:
             async with session.begin():
-                membership = await resolve(
+                store = self.services.store
+                membership = await store.resolve(
                     session, invocation.space, invocation.actor, self.services.clock.now()
                 )
                 # Loaded once per command: the moderator check and the handler share them.
-                stored = await settings_repo.load(session, membership.group.id)
+                stored = await store.load_settings(session, membership.group.id)
                 ctx = CommandContext(
                     invocation=invocation,
                     services=self.services,
@@ -286,7 +284,7 @@ class Dispatcher:
                 if key is not None and isinstance(result, Reply):
                     # Same transaction as the command's effects: both commit, or neither.
                     now = self.services.clock.now()
-                    if not await inbox_repo.mark_done(session, key, result.plain_text(), now):
+                    if not await store.mark_done(session, key, result.plain_text(), now):
                         raise _AlreadyProcessed(key)
             for callback in ctx._after_commit:
                 try:
@@ -300,7 +298,7 @@ class Dispatcher:
         assert invocation.inbox_key is not None
         try:
             async with self.services.sessions() as session, session.begin():
-                await inbox_repo.mark_done(
+                await self.services.store.mark_done(
                     session, invocation.inbox_key, reply.plain_text(), self.services.clock.now()
                 )
         except Exception:

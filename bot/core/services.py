@@ -13,6 +13,7 @@ from bot.core.commands import Registry
 from bot.core.inbox import Inbox
 from bot.core.ports import Component
 from bot.core.settings_specs import SettingSpec
+from bot.core.store import CommandStore
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -31,6 +32,7 @@ class Services:
         sessions: Factory for database sessions.
         registry: Commands, actions and completers.
         content: The learning content.
+        store: The database behind the core's storage port (``bot.db.repositories.command_store``).
         setting_specs: Per-group settings moderators may change, by key.
         settings_changed: Called with a group id after a change to its settings commits
             (the scheduler rebuilds that group's jobs).
@@ -55,6 +57,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     registry: Registry
     content: ContentStore
+    store: CommandStore
     setting_specs: dict[str, SettingSpec] = field(default_factory=dict)
     settings_changed: list[GroupHook] = field(default_factory=list)
     checkins: Component | None = None

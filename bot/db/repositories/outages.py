@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.settings_change import SettingsChange, change_settings
 from bot.db.models import ExcusedDay, Space
 from bot.db.repositories import settings as settings_repo
+from bot.db.repositories.command_store import STORE
 
 #: The per-space setting that holds the channels the bot may not write to.
 BLOCKED_KEY = "posting.blocked"
@@ -69,14 +71,20 @@ async def mark_blocked(
         "since": since or now.isoformat(),
         "last": now.isoformat(),
     }
-    await settings_repo.put(
-        session,
-        space.group_id,
-        BLOCKED_KEY,
-        blocked,
-        now,
-        scope=settings_repo.space_scope(space_id),
+    # Through the one settings writer; audited when the channel becomes blocked (later
+    # failures only move "last"). The schedule does not change, so nobody is notified.
+    change = SettingsChange(
+        group_id=space.group_id,
+        changes={},
+        action="channel.blocked" if previous is None else None,
+        space_changes={BLOCKED_KEY: blocked},
+        space_scope=settings_repo.space_scope(space_id),
+        target=f"channel:{channel_id}",
+        after={"code": code or "error"},
+        reason=error[:300],
+        notify=False,
     )
+    await change_settings(STORE, session, change, now)
 
 
 async def clear_blocked(
@@ -86,11 +94,14 @@ async def clear_blocked(
     space = await session.get_one(Space, space_id)
     blocked = await _blocked(session, space)
     if blocked.pop(channel_id, None) is not None:
-        await settings_repo.put(
-            session,
-            space.group_id,
-            BLOCKED_KEY,
-            blocked,
-            now,
-            scope=settings_repo.space_scope(space_id),
+        change = SettingsChange(
+            group_id=space.group_id,
+            changes={},
+            action="channel.unblocked",
+            space_changes={BLOCKED_KEY: blocked},
+            space_scope=settings_repo.space_scope(space_id),
+            target=f"channel:{channel_id}",
+            reason="a post got through",
+            notify=False,
         )
+        await change_settings(STORE, session, change, now)

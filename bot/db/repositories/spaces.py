@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import Actor, SpaceRef
+from bot.core.refs import GroupRef, MemberRef, Membership, StoredSpace
 from bot.db.models import Group, Identity, Member, Space
+from bot.db.refs import group_ref, identity_ref, member_ref, space_ref
 from bot.db.upsert import insert_or_ignore
-
-
-@dataclass(frozen=True)
-class Membership:
-    """The rows an invocation resolves to."""
-
-    group: Group
-    space: Space
-    member: Member
-    identity: Identity
 
 
 async def get_or_create_space(session: AsyncSession, ref: SpaceRef, now: datetime) -> Space:
@@ -86,14 +77,28 @@ async def get_or_create_member(
 
 
 async def resolve(session: AsyncSession, ref: SpaceRef, actor: Actor, now: datetime) -> Membership:
-    """Resolve an invocation's space and actor to group, space, member and identity."""
+    """Resolve an invocation's space and actor to group, space, member and identity.
+
+    A display name the platform reports anew is stored (flushed) here; the rest is read.
+    """
     space = await get_or_create_space(session, ref, now)
     member, identity = await get_or_create_member(session, space, actor, now)
     group = await session.get_one(Group, space.group_id)
-    return Membership(group=group, space=space, member=member, identity=identity)
+    await session.flush()  # a renamed identity is written now, not by a later flush
+    return Membership(
+        group=group_ref(group),
+        space=space_ref(space),
+        member=member_ref(member),
+        identity=identity_ref(identity),
+    )
 
 
-async def find_members(session: AsyncSession, space: Space, ref: str) -> list[Member]:
+async def group_by_id(session: AsyncSession, group_id: int) -> GroupRef:
+    """The group with this id (the caller knows it exists)."""
+    return group_ref(await session.get_one(Group, group_id))
+
+
+async def find_members(session: AsyncSession, space: StoredSpace, ref: str) -> list[MemberRef]:
     """The members of ``space``'s group that ``ref`` names exactly.
 
     ``ref`` is a platform user id in this space (what a mention resolves to) or a display
@@ -108,7 +113,7 @@ async def find_members(session: AsyncSession, space: Space, ref: str) -> list[Me
     )
     member = (await session.execute(by_id)).scalar_one_or_none()
     if member is not None:
-        return [member]
+        return [member_ref(member)]
     # SQL lower() folds only ASCII on SQLite, so an exact match is accepted as well.
     by_name = (
         select(Member)
@@ -118,13 +123,13 @@ async def find_members(session: AsyncSession, space: Space, ref: str) -> list[Me
         )
         .order_by(Member.id)
     )
-    return list((await session.execute(by_name)).scalars())
+    return [member_ref(row) for row in (await session.execute(by_name)).scalars()]
 
 
-async def spaces_of_group(session: AsyncSession, group_id: int) -> list[Space]:
+async def spaces_of_group(session: AsyncSession, group_id: int) -> list[StoredSpace]:
     """Every space attached to a group."""
     query = select(Space).where(Space.group_id == group_id).order_by(Space.id)
-    return list((await session.execute(query)).scalars())
+    return [space_ref(row) for row in (await session.execute(query)).scalars()]
 
 
 async def platforms_with_spaces(session: AsyncSession, *, except_prefix: str = "") -> set[str]:

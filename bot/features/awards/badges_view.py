@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.context import CommandContext
-from bot.db.models import Member
+from bot.core.refs import MemberRef
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories.awards import RewardSettings
 from bot.features.awards.messages import BadgeLine
@@ -11,7 +11,7 @@ from bot.recognition import CATALOGUE, Family, Milestone, milestone
 from bot.recognition.milestones import order
 
 
-async def badge_lines(ctx: CommandContext, member: Member) -> list[BadgeLine]:
+async def badge_lines(ctx: CommandContext, member: MemberRef) -> list[BadgeLine]:
     """The member's badges in catalogue order."""
     held = await awards_repo.held(ctx.session, member.id)
     lines = [BadgeLine(a.milestone, a.earned_on, a.source, a.note) for a in held]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.context import CommandContext
-from bot.db.models import Member
+from bot.core.refs import MemberRef
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories.stats_row import StatsRow
 from bot.features.awards.earn import Cause, earn, figures
@@ -40,7 +40,7 @@ class RepairBadges:
 
 async def repair_badges(
     ctx: CommandContext,
-    member: Member,
+    member: MemberRef,
     before: StatsRow | None,
     after: StatsRow,
     action: str,

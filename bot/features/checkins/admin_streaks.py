@@ -21,8 +21,8 @@ from bot.core.commands import Param, ParamKind, Role
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
+from bot.core.refs import MemberRef
 from bot.core.wording import count, possessive
-from bot.db.models import Member
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.stats import StatsRow
@@ -135,13 +135,13 @@ def _list(items: list[date]) -> str:
     return ", ".join(d.isoformat() for d in items)
 
 
-async def _default_as_of(ctx: CommandContext, member: Member, where: MemberDay) -> date:
+async def _default_as_of(ctx: CommandContext, member: MemberRef, where: MemberDay) -> date:
     if await checkins_repo.has_checkin(ctx.session, member.id, where.today):
         return where.today
     return where.today - timedelta(days=1)
 
 
-async def _break_days(ctx: CommandContext, member: Member, where: MemberDay) -> list[date]:
+async def _break_days(ctx: CommandContext, member: MemberRef, where: MemberDay) -> list[date]:
     """The missed days of the break that ended the member's latest streak."""
     history = (await checkins_repo.history(ctx.session, [member.id]))[member.id]
     excused = await excused_days(ctx, member)
@@ -176,7 +176,7 @@ def latest_break(
     return gap
 
 
-async def _show(ctx: CommandContext, member: Member, where: MemberDay) -> Reply:
+async def _show(ctx: CommandContext, member: MemberRef, where: MemberDay) -> Reply:
     row = (await stats_repo.load(ctx.session, [member.id], lock=False)).get(member.id)
     state = row.state if row is not None else StreakState()
     problems = await verify_members(ctx.session, ctx.group.id, [member.id], where.policy)

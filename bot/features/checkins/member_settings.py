@@ -16,6 +16,7 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
 from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories import members
 from bot.features.checkins.checkin_service import checkins_of
 from bot.features.checkins.router import router
 from bot.features.checkins.service import member_day
@@ -83,11 +84,13 @@ async def settings(
     member = ctx.member
     changes: list[str] = []
     if timezone is not None:
-        changes.append(await _set_timezone(ctx, timezone))
+        zone_name, said = _parse_timezone(timezone)
+        member = await members.update(ctx.session, member.id, timezone=zone_name)
+        changes.append(said)
     if leaderboard is not None:
         hidden = leaderboard == "hide"
         if hidden != member.hidden:
-            member.hidden = hidden
+            member = await members.update(ctx.session, member.id, hidden=hidden)
             await checkins_of(ctx.services).set_hidden(ctx.session, member.id, hidden, ctx.now)
         changes.append(
             "You are hidden from leaderboards (your check-ins still count)."
@@ -95,12 +98,13 @@ async def settings(
             else "You are shown on leaderboards."
         )
     if reminders is not None:
-        member.reminders = reminders == "on"
+        member = await members.update(ctx.session, member.id, reminders=reminders == "on")
         changes.append(
             "Reminders are on: I'll nudge you when your streak is at risk."
             if member.reminders
             else "Reminders are off."
         )
+    ctx.member = member
     where = await member_day(ctx)
     summary = (
         f"Timezone: **{where.tz_name}**{'' if member.timezone else ' (the group’s)'} · "
@@ -124,14 +128,12 @@ def _change_hint(timezone: str | None, hidden: bool, reminders: bool) -> str:
     return f"Change: `/settings {zone}`, `{board}`, `{nudges}`."
 
 
-async def _set_timezone(ctx: CommandContext, typed: str) -> str:
-    member = ctx.member
+def _parse_timezone(typed: str) -> tuple[str | None, str]:
+    """The zone to store for what the member typed (``None``: the group's) and what to say."""
     if typed.strip().lower() in _GROUP_ZONE:
-        member.timezone = None
-        return "Your check-ins now follow the group's timezone."
+        return None, "Your check-ins now follow the group's timezone."
     try:
         name = parse_timezone(typed).key
     except UnknownTimezone as exc:
         raise UserError(exc.user_message()) from None
-    member.timezone = name
-    return f"Your timezone is now **{name}**: your days start and end there."
+    return name, f"Your timezone is now **{name}**: your days start and end there."

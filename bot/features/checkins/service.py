@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.context import CommandContext, zone
-from bot.db.models import Member
+from bot.core.refs import MemberRef
 from bot.db.repositories import stats as stats_repo
 from bot.features.awards.celebrate import celebrate_soon
 from bot.features.checkins.checkin_service import checkins_of
@@ -41,7 +41,7 @@ class MemberDay:
         return time_left(self.now, self.tz, self.policy.day_start)
 
 
-async def member_day(ctx: CommandContext, member: Member | None = None) -> MemberDay:
+async def member_day(ctx: CommandContext, member: MemberRef | None = None) -> MemberDay:
     """The member's (default: the caller's) zone, else the group's, and today there."""
     member = member or ctx.member
     settings = await ctx.settings()
@@ -61,7 +61,7 @@ async def record_checkin(ctx: CommandContext, request: CheckinRequest) -> Checki
     return result
 
 
-async def excused_days(ctx: CommandContext, member: Member) -> frozenset[date]:
+async def excused_days(ctx: CommandContext, member: MemberRef) -> frozenset[date]:
     """Days excused for a member (group amnesties and their own restored days)."""
     found = await stats_repo.excuses(ctx.session, [member.group_id], [member.id])
     return found.of(member.group_id, member.id)

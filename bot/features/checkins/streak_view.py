@@ -17,7 +17,7 @@ from bot.core.commands import Param, ParamKind
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply, ReplyField
-from bot.db.models import Member
+from bot.core.refs import MemberRef
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.spaces import find_members
@@ -33,7 +33,7 @@ from bot.streaks import StreakState, current, format_duration
 MAX_MEMBER_REF = 100
 
 
-async def resolve_member(ctx: CommandContext, ref: str | None) -> Member:
+async def resolve_member(ctx: CommandContext, ref: str | None) -> MemberRef:
     """The member ``ref`` names exactly (platform id, mention or display name), else the caller.
 
     Raises:
@@ -133,7 +133,7 @@ async def streak(
     return replace(reply, image=image)
 
 
-async def _badges(ctx: CommandContext, member: Member) -> tuple[str, tuple[str, ...]]:
+async def _badges(ctx: CommandContext, member: MemberRef) -> tuple[str, tuple[str, ...]]:
     """The member's badges in one short line ("" when none) and the card's labels."""
     lines = await badge_lines(ctx, member)
     return short_badges(lines), tuple(item.label for item in best_badges(lines))

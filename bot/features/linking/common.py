@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.core.context import CommandContext
 from bot.core.models import Reply
-from bot.db.models import Space
+from bot.core.refs import StoredSpace
 from bot.db.repositories.linking.codes import REJECTED_ACTION
 from bot.features.linking.codes import INVALID, CodeKind
 
@@ -18,7 +18,7 @@ def platform_name(platform: str) -> str:
     return PLATFORM_NAMES.get(platform, platform)
 
 
-def space_label(space: Space) -> str:
+def space_label(space: StoredSpace) -> str:
     """How a space is named in replies: ``Slack workspace “Bootcamp”``."""
     kind = {"discord": "server", "slack": "workspace"}.get(space.platform, "space")
     name = space.name or space.external_id

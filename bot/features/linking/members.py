@@ -13,12 +13,15 @@ duplicates were merged away, and splitting would break both streaks.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.commands import Param, ParamKind
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
+from bot.core.refs import MemberRef, StoredSpace
 from bot.core.wording import count
-from bot.db.models import Member, Space
+from bot.db.repositories import members as members_repo
 from bot.db.repositories.linking.members import detach_identity, identities_of
 from bot.db.repositories.spaces import spaces_of_group
 from bot.features.checkins.checkin_service import checkins_of
@@ -110,7 +113,7 @@ async def _redeem(ctx: CommandContext, code: str) -> Reply:
         return await reject(ctx, CodeKind.MEMBER)
     if found.member_id == ctx.member.id:
         raise UserError("These accounts are already linked. `/link status` shows them.")
-    survivor = await ctx.session.get_one(Member, found.member_id)
+    survivor = await members_repo.get(ctx.session, found.member_id)
     if survivor.group_id != ctx.group.id:
         raise UserError(
             "That code comes from a space that is not linked with this one. A moderator "
@@ -143,13 +146,14 @@ async def _redeem(ctx: CommandContext, code: str) -> Reply:
         challenges=challenge_steps(store.bundle.challenges),
     )
     # The invoking account now belongs to the survivor; audit entries name the survivor.
+    survivor = result.survivor
     ctx.member = survivor
     await _audit(ctx, survivor, absorbed_id, result)
     return await _linked_reply(ctx, survivor, result)
 
 
 async def _audit(
-    ctx: CommandContext, survivor: Member, absorbed_id: int, result: MergeResult
+    ctx: CommandContext, survivor: MemberRef, absorbed_id: int, result: MergeResult
 ) -> None:
     counts = result.counts
     await ctx.audit(
@@ -177,7 +181,7 @@ async def _audit(
         )
 
 
-async def _linked_reply(ctx: CommandContext, survivor: Member, result: MergeResult) -> Reply:
+async def _linked_reply(ctx: CommandContext, survivor: MemberRef, result: MergeResult) -> Reply:
     accounts = await identities_of(ctx.session, survivor.id)
     names = ", ".join(
         f"{platform_name(space.platform)} ({identity.display_name or identity.platform_user_id})"
@@ -216,9 +220,11 @@ async def unlink(ctx: CommandContext) -> Reply:
     found = await identities_of(ctx.session, ctx.member.id)
     if len(found) <= 1:
         raise UserError("This account is not linked to another one.")
-    others: list[Space] = [space for identity, space in found if identity.id != ctx.identity.id]
+    others: list[StoredSpace] = [
+        space for identity, space in found if identity.id != ctx.identity.id
+    ]
     old = ctx.member
-    fresh = await detach_identity(ctx.session, ctx.identity, ctx.group.id, ctx.now)
+    fresh = await detach_identity(ctx.session, ctx.identity.id, ctx.group.id, ctx.now)
     await ctx.audit(
         "member.unlink",
         target=f"member:{old.id}",
@@ -227,6 +233,7 @@ async def unlink(ctx: CommandContext) -> Reply:
         reason="history stays with the member it was recorded against",
     )
     ctx.member = fresh
+    ctx.identity = replace(ctx.identity, member_id=fresh.id)
     where = ", ".join(space_label(s) for s in others)
     return Reply(
         title="Account unlinked",

@@ -24,10 +24,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.schema import Phase, Step
-from bot.db.models import Member
+from bot.core.refs import MemberRef
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories import board_figures, board_roll, progress_challenges
 from bot.db.repositories import checkins as checkins_repo
+from bot.db.repositories import members as members_repo
 from bot.db.repositories import progress as progress_repo
 from bot.db.repositories import progress_summary as summary_repo
 from bot.db.repositories import projects as projects_repo
@@ -52,6 +53,7 @@ class MergeResult:
         after: The survivor's stored figures after the merge.
         policy: The group's rules the figures were replayed under.
         excused: The days excused for the survivor.
+        survivor: The survivor as stored after the merge (its preferences merged too).
     """
 
     counts: MergeCounts
@@ -59,6 +61,7 @@ class MergeResult:
     after: StatsRow
     policy: StreakPolicy
     excused: frozenset[date]
+    survivor: MemberRef
 
 
 def _snapshot(row: StatsRow | None, member_id: int) -> dict[str, Any]:
@@ -82,8 +85,8 @@ async def group_policy(session: AsyncSession, group_id: int) -> StreakPolicy:
 
 async def merge(
     session: AsyncSession,
-    survivor: Member,
-    absorbed: Member,
+    survivor: MemberRef,
+    absorbed: MemberRef,
     now: datetime,
     plan: tuple[Sequence[Phase], Sequence[Step]] | None = None,
     checkins: CheckinService | None = None,
@@ -106,9 +109,11 @@ async def merge(
     counts = await merge_members(session, survivor, absorbed)
     policy = await group_policy(session, survivor.group_id)
     changes = await checkins.recompute(session, [survivor.id, absorbed.id], policy, now)
+    # merge_members merged the preferences it owns (timezone, reminders) into the row.
+    survivor = await members_repo.get(session, survivor.id)
     if absorbed.hidden and not survivor.hidden:
         # Privacy wins: hidden on either account keeps the person off the boards.
-        survivor.hidden = True
+        survivor = await members_repo.update(session, survivor.id, hidden=True)
         await checkins.set_hidden(session, survivor.id, True, now)
     # Learning progress is unioned step by step (the furthest status, earliest dates win).
     mine = await progress_repo.load(session, survivor.id)
@@ -130,7 +135,7 @@ async def merge(
     await projects_repo.merge(session, survivor.group_id, survivor.id, absorbed.id, now)
     # Badges: one per person; the earlier of a badge both accounts earned is kept.
     await awards_repo.move_member(session, absorbed.id, survivor.id)
-    await delete_member(session, absorbed)
+    await delete_member(session, absorbed.id)
     after = (await stats_repo.load(session, [survivor.id], lock=False)).get(survivor.id)
     excuses = await stats_repo.excuses(session, [survivor.group_id], [survivor.id])
     return MergeResult(
@@ -139,6 +144,7 @@ async def merge(
         after=after if after is not None else changes[survivor.id].after,
         policy=policy,
         excused=excuses.of(survivor.group_id, survivor.id),
+        survivor=survivor,
     )
 
 

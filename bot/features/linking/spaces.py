@@ -17,14 +17,16 @@ their history in the remaining group; their account in the leaving space starts 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.core.commands import Param, ParamKind, Role
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Reply
+from bot.core.refs import GroupRef
+from bot.core.settings_change import SettingsChange
 from bot.core.wording import count
-from bot.db.models import Group
 from bot.db.repositories import audit
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
@@ -32,7 +34,7 @@ from bot.db.repositories.linking import codes as codes_repo
 from bot.db.repositories.linking import groups
 from bot.db.repositories.linking.members import detach_identity, identity_in
 from bot.db.repositories.settings import space_scope
-from bot.db.repositories.spaces import spaces_of_group
+from bot.db.repositories.spaces import group_by_id, spaces_of_group
 from bot.features.linking.codes import CodeBook, CodeKind
 from bot.features.linking.common import reject, space_label, until
 from bot.features.linking.merge import refresh_moved
@@ -83,21 +85,26 @@ async def link_space(ctx: CommandContext, code: str | None = None) -> Reply:
         raise UserError("This space is already in that group: nothing to link.")
     if not await book.consume(found):
         return await reject(ctx, CodeKind.SPACE)
-    host = await ctx.session.get_one(Group, found.group_id)
+    host = await group_by_id(ctx.session, found.group_id)
     return await _join(ctx, host)
 
 
-async def _join(ctx: CommandContext, host: Group) -> Reply:
+async def _join(ctx: CommandContext, host: GroupRef) -> Reply:
     joining = ctx.group
     session, now = ctx.session, ctx.now
     host_values = await settings_repo.load(session, host.id)
     joining_values = await settings_repo.load(session, joining.id)
-    for key, value in _merged_settings(host_values, joining_values).items():
-        await settings_repo.put(session, host.id, key, value, now)
+    # Audited by the "space.link" entry below (it carries both settings sets); the
+    # host's jobs are rebuilt once this commits.
+    merged = SettingsChange(
+        host.id, _merged_settings(host_values, joining_values), action=None, notify=True
+    )
+    await ctx.apply(merged)
     moving = [space_label(s) for s in await spaces_of_group(session, joining.id)]
     members = await stats_repo.member_ids(session, joining.id)
     counts = await groups.absorb_group(session, source=joining.id, target=host.id)
     ctx.group = host
+    ctx.space = replace(ctx.space, group_id=host.id)
     ctx.forget_settings()
     await refresh_moved(session, host.id, members, today=await ctx.group_today(), now=now)
     await ctx.audit(
@@ -107,8 +114,6 @@ async def _join(ctx: CommandContext, host: Group) -> Reply:
         after={"group_id": host.id, "group": host.name, "spaces": moving, **counts},
         reason="space link code redeemed",
     )
-    services, host_id = ctx.services, host.id
-    ctx.after_commit(lambda: services.notify_settings_changed(host_id))
     together = [space_label(s) for s in await spaces_of_group(session, host.id)]
     timezone = (await ctx.settings())["timezone"]
     return Reply(
@@ -167,10 +172,10 @@ async def unlink_space(ctx: CommandContext) -> Reply:
             moved.append(member_id)
         else:
             identity = await identity_in(session, member_id, space.id)
-            await detach_identity(session, identity, new.id, now)
+            await detach_identity(session, identity.id, new.id, now)
             detached += 1
     await groups.move_members(session, moved, new.id, now)
-    await groups.move_space(session, space, new.id)
+    await groups.move_space(session, space.id, new.id)
     today = await ctx.group_today()  # the same for both: the new group copied the settings
     await refresh_moved(session, new.id, moved, today=today, now=now)
     # The leavers' scores come off the remaining group's boards.
@@ -196,6 +201,7 @@ async def unlink_space(ctx: CommandContext) -> Reply:
             now=now,
         )
     ctx.group = new
+    ctx.space = replace(ctx.space, group_id=new.id)
     ctx.forget_settings()
     services, ids = ctx.services, (old.id, new.id)
 

@@ -16,12 +16,12 @@ from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Platform, Reply
 from bot.core.settings_specs import parse_timezone_name
+from bot.db.repositories import posts_ledger
 from bot.db.repositories import settings as settings_repo
 from bot.features.schedule.describe import LABELS, channel_ref, instant_text, when_text
 from bot.features.schedule.router import router
 from bot.features.schedule.runtime import runtime_of
 from bot.features.schedule.settings import parse_days, parse_weekday
-from bot.scheduling import ledger
 from bot.scheduling.config import (
     CHANNEL_KEYS,
     CONSOLE_CHANNEL,
@@ -244,7 +244,7 @@ async def admin_post(ctx: CommandContext, kind: str, mode: str = "once") -> Repl
         raise UserError("Which channel? Set one with `/admin setup channel:#…` first.")
     force = mode == "force"
     key = PostKey(ctx.space.id, channel, post_kind, ctx.now.astimezone(schedule.tz).date())
-    row = await ledger.find(ctx.session, key)
+    row = await posts_ledger.find(ctx.session, key)
     where = channel_ref(space.platform, channel)
     label = LABELS[post_kind].lower()
     if row is not None and PostStatus(row.status) in IN_FLIGHT:

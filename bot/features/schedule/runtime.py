@@ -21,6 +21,7 @@ from bot.core.messenger import Messenger
 from bot.core.models import CONSOLE_SPACE, Platform
 from bot.core.ports import Adapter
 from bot.core.services import Services
+from bot.core.settings_change import SettingsChange, change_settings
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.spaces import get_or_create_space
 from bot.features.awards.earn import Cause
@@ -160,4 +161,8 @@ async def _console_defaults(services: Services) -> None:
         space = await get_or_create_space(session, CONSOLE_SPACE, now)
         stored = await settings_repo.load(session, space.group_id)
         if SINCE_KEY not in stored:
-            await settings_repo.put(session, space.group_id, SINCE_KEY, now.isoformat(), now)
+            # The bot's own bookkeeping (not audited); the scheduler is not running yet.
+            change = SettingsChange(
+                space.group_id, {SINCE_KEY: now.isoformat()}, action=None, notify=False
+            )
+            await change_settings(services.store, session, change, now)

@@ -20,6 +20,7 @@ from typing import cast
 from sqlalchemy import CursorResult, Table, delete, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.refs import GroupRef
 from bot.db.models import (
     AuditEntry,
     BoardCount,
@@ -37,6 +38,7 @@ from bot.db.models import (
     Space,
 )
 from bot.db.models_recognition import Award, RewardRole
+from bot.db.refs import group_ref
 from bot.db.repositories.settings import GROUP_SCOPE
 
 _SETTINGS = cast(Table, Setting.__table__)
@@ -150,12 +152,12 @@ async def _move_scoped_settings(session: AsyncSession, source: int, target: int)
     return moved
 
 
-async def create_group(session: AsyncSession, name: str, now: datetime) -> Group:
+async def create_group(session: AsyncSession, name: str, now: datetime) -> GroupRef:
     """A new, empty group."""
     group = Group(name=name[:200], created_at=now)
     session.add(group)
     await session.flush()
-    return group
+    return group_ref(group)
 
 
 async def copy_group_settings(
@@ -265,7 +267,8 @@ async def copy_board_state(
     await session.execute(insert(BoardState).from_select(["group_id", "day", "updated_at"], rows))
 
 
-async def move_space(session: AsyncSession, space: Space, target: int) -> None:
-    """Attach ``space`` to group ``target``."""
+async def move_space(session: AsyncSession, space_id: int, target: int) -> None:
+    """Attach space ``space_id`` to group ``target``."""
+    space = await session.get_one(Space, space_id)
     space.group_id = target
     await session.flush()

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.refs import IdentityRef, MemberRef, StoredSpace
 from bot.db.models import (
     AuditEntry,
     CheckIn,
@@ -27,6 +28,8 @@ from bot.db.models import (
     Space,
     StreakOverride,
 )
+from bot.db.refs import identity_ref, member_ref, space_ref
+from bot.db.repositories import members as members_repo
 
 
 @dataclass
@@ -68,7 +71,9 @@ def _row_facts(row: CheckIn) -> dict[str, Any]:
     }
 
 
-async def merge_members(session: AsyncSession, survivor: Member, absorbed: Member) -> MergeCounts:
+async def merge_members(
+    session: AsyncSession, survivor: MemberRef, absorbed: MemberRef
+) -> MergeCounts:
     """Move every row of ``absorbed`` to ``survivor`` and merge their preferences.
 
     Rows are check-ins (unioned by date), overrides, excused days, identities and audit
@@ -130,25 +135,30 @@ async def merge_members(session: AsyncSession, survivor: Member, absorbed: Membe
         .where(LinkCode.member_id == absorbed.id)
         .execution_options(synchronize_session=False)
     )
-    survivor.timezone = survivor.timezone or absorbed.timezone
-    # Reminders on either side stay on (the person asked for them on one platform).
-    survivor.reminders = bool(survivor.reminders or absorbed.reminders)
-    await session.flush()
+    await members_repo.update(
+        session,
+        survivor.id,
+        timezone=survivor.timezone or absorbed.timezone,
+        # Reminders on either side stay on (the person asked for them on one platform).
+        reminders=bool(survivor.reminders or absorbed.reminders),
+    )
     return counts
 
 
-async def delete_member(session: AsyncSession, member: Member) -> None:
+async def delete_member(session: AsyncSession, member_id: int) -> None:
     """Delete a member whose rows have all moved (their emptied statistics go with them)."""
     await session.execute(
         delete(MemberStats)
-        .where(MemberStats.member_id == member.id)
+        .where(MemberStats.member_id == member_id)
         .execution_options(synchronize_session=False)
     )
-    await session.delete(member)
+    await session.delete(await session.get_one(Member, member_id))
     await session.flush()
 
 
-async def identities_of(session: AsyncSession, member_id: int) -> list[tuple[Identity, Space]]:
+async def identities_of(
+    session: AsyncSession, member_id: int
+) -> list[tuple[IdentityRef, StoredSpace]]:
     """A member's identities with their spaces, oldest first."""
     query = (
         select(Identity, Space)
@@ -156,23 +166,25 @@ async def identities_of(session: AsyncSession, member_id: int) -> list[tuple[Ide
         .where(Identity.member_id == member_id)
         .order_by(Identity.created_at, Identity.id)
     )
-    return [(identity, space) for identity, space in (await session.execute(query)).all()]
+    rows = (await session.execute(query)).all()
+    return [(identity_ref(identity), space_ref(space)) for identity, space in rows]
 
 
-async def identity_in(session: AsyncSession, member_id: int, space_id: int) -> Identity:
+async def identity_in(session: AsyncSession, member_id: int, space_id: int) -> IdentityRef:
     """The member's identity in one space (the caller knows there is one)."""
     query = select(Identity).where(Identity.member_id == member_id, Identity.space_id == space_id)
-    return (await session.execute(query)).scalar_one()
+    return identity_ref((await session.execute(query)).scalar_one())
 
 
 async def detach_identity(
-    session: AsyncSession, identity: Identity, group_id: int, now: datetime
-) -> Member:
+    session: AsyncSession, identity_id: int, group_id: int, now: datetime
+) -> MemberRef:
     """Give ``identity`` a fresh member of its own in ``group_id`` (no history).
 
     The old member keeps every check-in, override and statistic; the new member copies
     only the person's preferences (name, timezone, privacy, reminders).
     """
+    identity = await session.get_one(Identity, identity_id)
     old = await session.get_one(Member, identity.member_id)
     member = Member(
         group_id=group_id,
@@ -186,4 +198,4 @@ async def detach_identity(
     await session.flush()
     identity.member_id = member.id
     await session.flush()
-    return member
+    return member_ref(member)
