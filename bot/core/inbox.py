@@ -106,8 +106,13 @@ class Inbox(Protocol):
         """
         ...
 
-    async def answering(self, key: str) -> bool:
+    async def answering(self, key: str, *, uncertain: bool = False) -> bool:
         """Claim the answer of ``key`` before sending it (committed before it returns).
+
+        Args:
+            key: The entry.
+            uncertain: The caller is the recovery holding ``key`` as ``uncertain`` and has
+                found that its answer must be sent (again): an uncertain entry may be claimed.
 
         Returns:
             ``False`` when the entry is already answered, being answered, or uncertain
