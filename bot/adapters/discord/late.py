@@ -18,6 +18,7 @@ sent once more headed :data:`AGAIN`; past the token's life, the direct message s
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -112,10 +113,8 @@ class _Deliver:
                 webhook_id=int(self.payload["application_id"]),
                 webhook_token=str(self.payload["token"]),
             )
-            try:
+            with suppress(discord.NotFound):  # already deleted by the run a crash stopped
                 await self.client.http.request(route)
-            except discord.NotFound:
-                pass  # already deleted (by the run a crash interrupted)
         messages = render(reply)
         view = build_view(reply.buttons, None)
         files = reply_files(reply)
