@@ -14,8 +14,8 @@ Then every command Slack got a 200 for must end up stored once and answered once
 
 One line per database: ``sqlite: acked=… stored=… answered=… lost=0 double-answered=0
 repeated-with-notice=… not-acked=… ack p50=…ms p99=…ms (200 concurrent), …``. PostgreSQL runs
-in a fresh database of its own (``DATABASE_URL``'s server, 127.0.0.1:5432 by default) and is skipped, saying why,
-when it is not reachable. Exits non-zero if anything acknowledged was lost.
+in a fresh database of its own (``DATABASE_URL``'s server, 127.0.0.1:5432 by default) and is
+skipped, saying why, when it is not reachable. Exits non-zero if anything acknowledged was lost.
 """
 
 from __future__ import annotations

@@ -98,9 +98,7 @@ async def mark_recorded(db: Executor, keys: Iterable[str], now: datetime) -> Non
         )
 
 
-async def mark_answering(
-    db: Executor, keys: Iterable[str], *, uncertain: bool = False
-) -> set[str]:
+async def mark_answering(db: Executor, keys: Iterable[str], *, uncertain: bool = False) -> set[str]:
     """Claim the answers of unanswered ``keys``; returns the keys claimed.
 
     A key not returned is already answered, being answered or (unless ``uncertain``, the

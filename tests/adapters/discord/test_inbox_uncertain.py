@@ -111,6 +111,4 @@ async def test_a_private_answer_to_a_public_command_is_repeated_once_with_the_no
     _, repeat = handle.followups
     assert message_text(repeat).startswith(AGAIN.strip()) and is_ephemeral(repeat)
     assert "Already counted" in message_text(repeat)
-    assert await rows(discord_bot.settings, "SELECT DISTINCT status FROM inbox") == [
-        ("answered",)
-    ]
+    assert await rows(discord_bot.settings, "SELECT DISTINCT status FROM inbox") == [("answered",)]
