@@ -141,6 +141,7 @@ class Outcome:
     answered: set[int] = field(default_factory=set)
     double_answered: int = 0
     repeated_with_notice: int = 0
+    uncertain: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -319,8 +320,11 @@ async def run_once(name: str, database_url: str, args: argparse.Namespace) -> Ou
         finally:
             await bot.kill()
             out.seconds = time.perf_counter() - started
+            lines = (Path(tmp) / "bot.log").read_text(errors="replace").splitlines()
+            # Entries a kill left between the answer's claim and its mark (the recovery logs
+            # each one it checks; a check interrupted by the next kill is logged again).
+            out.uncertain = len({line for line in lines if "checking whether the answer" in line})
             if args.keep_log:
-                lines = (Path(tmp) / "bot.log").read_text(errors="replace").splitlines()
                 notable = [line for line in lines if " ERROR " in line or "WARNING" in line]
                 print("\n".join(notable[-40:]))
         out.stored = await stored_members(database_url, out)
@@ -332,7 +336,8 @@ async def run_once(name: str, database_url: str, args: argparse.Namespace) -> Ou
         f"{name}: acked={len(out.acked)} stored={len(out.stored & out.acked)} "
         f"answered={len(out.answered & out.acked)} lost={len(out.lost)} "
         f"double-answered={out.double_answered} "
-        f"repeated-with-notice={out.repeated_with_notice} not-acked={out.not_acked} "
+        f"repeated-with-notice={out.repeated_with_notice} uncertain-checked={out.uncertain} "
+        f"not-acked={out.not_acked} "
         f"refused-at-ack={out.refused} "
         f"(also stored/answered: {len(out.stored - out.acked)}/{len(out.answered - out.acked)}); "
         f"kill -9 x{bot.kills}; ack p50={percentile(ms, 50):.0f}ms p99={percentile(ms, 99):.0f}ms "
