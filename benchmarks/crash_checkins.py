@@ -142,6 +142,7 @@ class Outcome:
     double_answered: int = 0
     repeated_with_notice: int = 0
     uncertain: int = 0
+    only_with_notice: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -230,6 +231,7 @@ def tally(fake: FakeSlack, out: Outcome) -> None:
     out.answered = set(plain) | set(noticed)
     out.double_answered = sum(1 for c in plain.values() if c > 1)
     out.repeated_with_notice = sum(1 for i in noticed if plain.get(i, 0) + noticed[i] > 1)
+    out.only_with_notice = sum(1 for i in noticed if i not in plain and noticed[i] == 1)
 
 
 def explain_doubles(name: str, fake: FakeSlack, bot: BotProcess, out: Outcome) -> None:
@@ -337,6 +339,7 @@ async def run_once(name: str, database_url: str, args: argparse.Namespace) -> Ou
         f"answered={len(out.answered & out.acked)} lost={len(out.lost)} "
         f"double-answered={out.double_answered} "
         f"repeated-with-notice={out.repeated_with_notice} uncertain-checked={out.uncertain} "
+        f"(sent after the check, with the notice, never seen before: {out.only_with_notice}) "
         f"not-acked={out.not_acked} "
         f"refused-at-ack={out.refused} "
         f"(also stored/answered: {len(out.stored - out.acked)}/{len(out.answered - out.acked)}); "
