@@ -41,7 +41,7 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.adapters.slack.late import AGAIN  # noqa: E402
+from bot.core.inbox import AGAIN  # noqa: E402
 from bot.db.engine import create_engine  # noqa: E402
 from tests.fakes.slack_payloads import sign  # noqa: E402
 from tests.fakes.slack_server import FakeSlack  # noqa: E402

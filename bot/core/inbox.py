@@ -33,6 +33,10 @@ from typing import Any, Protocol, runtime_checkable
 
 from bot.core.models import Platform
 
+#: Heads an answer re-sent after a crash when nothing could show whether the first arrived,
+#: so that a member who got both sees at once it is the same answer (both platforms).
+AGAIN = "In case this did not reach you before I restarted:\n"
+
 
 class InboxStatus(StrEnum):
     """Where an entry is in its life."""

@@ -32,7 +32,7 @@ from bot.adapters.discord.sending import send_reply
 from bot.adapters.discord.views import build_view
 from bot.core.clock import Clock
 from bot.core.dispatcher import Dispatcher
-from bot.core.inbox import Inbox, InboxStatus, PendingEntry
+from bot.core.inbox import AGAIN, Inbox, InboxStatus, PendingEntry
 from bot.core.models import Destination, Platform, Reply
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 TOKEN_LIFETIME = timedelta(minutes=14)
 LATE = "Before I restarted, you sent `{summary}` ({when} UTC). Here is what I recorded:\n\n"
 RECORDED = "Your check-in was recorded. ✅"
-AGAIN = "In case this did not reach you before I restarted:\n"
 FLAG_LOADING = 1 << 7
 
 

@@ -24,7 +24,7 @@ from bot.adapters.slack.delivery import Poster
 from bot.adapters.slack.inbound import InboundWork
 from bot.adapters.slack.intake import ACTION, COMMAND
 from bot.core.clock import Clock
-from bot.core.inbox import Inbox, InboxStatus, PendingEntry
+from bot.core.inbox import AGAIN, Inbox, InboxStatus, PendingEntry
 from bot.core.models import Destination, Platform, Reply
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 RESPONSE_URL_LIFETIME = timedelta(minutes=30)
 LATE = "Before I restarted, you sent `{summary}` ({when} UTC). Here is what I recorded:\n\n"
 RECORDED = "Your check-in was recorded. ✅"
-AGAIN = "In case this did not reach you before I restarted:\n"
 # Slack's message ts and our clock may disagree a little: look this much further back.
 CLOCK_MARGIN = 60.0
 
