@@ -14,12 +14,14 @@ effects ever commit (a second run finds the entry taken and rolls back). The ide
 comes from the platform's own ids, so a redelivered command finds its key already stored
 and is not run again.
 
-Answers are at most once. Before a reply is sent, the entry is moved to ``answering`` (a
-committed, group-committed claim); ``answered`` follows once it is out. A crash between the
-two leaves ``answering``: the answer may or may not have reached the member, and neither
-Slack's ``response_url`` nor a Discord follow-up can tell a repeat from a new message, so
-recovery does not send it again and records the entry ``uncertain`` (logged). That window
-is one HTTP round trip; the command's effects are committed either way.
+Answers: before a reply is sent, the entry is moved to ``answering`` (a committed,
+group-committed claim); ``answered`` follows once it is out. A crash between the two leaves
+``answering``: the answer may or may not have reached the member. Recovery makes it
+``uncertain`` and hands it to its adapter, which reads back what the platform shows (a
+Discord command's original response still "thinking…" or resolved; a Slack public answer's
+metadata in the channel history): exact where that tells, otherwise the answer is sent once
+more with a notice saying it may be a repeat (Slack ephemeral answers, which nothing can
+read back). See docs/inbox.md.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from bot.core.models import Platform
+
+#: Heads an answer re-sent after a crash when nothing could show whether the first arrived,
+#: so that a member who got both sees at once it is the same answer (both platforms).
+AGAIN = "In case this did not reach you before I restarted:\n"
 
 
 class InboxStatus(StrEnum):
@@ -44,7 +50,7 @@ class InboxStatus(StrEnum):
     ANSWERING = "answering"
     """The answer is being sent: a crash now leaves it unknown whether it went out."""
     UNCERTAIN = "uncertain"
-    """Found ``answering`` after a crash: the answer may have gone out, so it is not resent."""
+    """Found ``answering`` after a crash: its adapter checks whether the answer arrived."""
     ANSWERED = "answered"
     """The answer was sent (kept a while so a redelivery is still recognised)."""
 
@@ -84,7 +90,8 @@ class PendingEntry:
     Attributes:
         entry: The stored command.
         status: ``pending``, ``recorded`` or ``done`` (to finish), or ``uncertain`` (an
-            entry found ``answering``: reported, never answered again).
+            entry found ``answering``: answered only if the platform shows it did not arrive,
+            or, where nothing can show it, once more with a notice).
         reply: The stored reply text (``done`` only).
         attempts: How many recoveries claimed it (this one included).
     """
@@ -106,8 +113,13 @@ class Inbox(Protocol):
         """
         ...
 
-    async def answering(self, key: str) -> bool:
+    async def answering(self, key: str, *, uncertain: bool = False) -> bool:
         """Claim the answer of ``key`` before sending it (committed before it returns).
+
+        Args:
+            key: The entry.
+            uncertain: The caller is the recovery holding ``key`` as ``uncertain`` and has
+                found that its answer must be sent (again): an uncertain entry may be claimed.
 
         Returns:
             ``False`` when the entry is already answered, being answered, or uncertain

@@ -109,16 +109,20 @@ class InboxRecovery:
         entry = pending.entry
         replayer = self.replayers.get(entry.platform)
         if pending.status is InboxStatus.UNCERTAIN:
-            # Its process died while sending the answer: it may have arrived, and the
-            # platforms cannot recognise a repeat, so it is not sent again (at most once).
+            # Its process died while sending the answer: the adapter finds out whether it
+            # arrived (Discord's original response, Slack's channel history) and sends it
+            # only if it did not, or, where nothing can tell, once more with a notice.
             log.warning(
                 "stored command %s (%s) was being answered when its process stopped; "
-                "the answer may not have arrived and is not sent again",
+                "checking whether the answer arrived",
                 entry.key,
                 entry.summary,
             )
             self.uncertain += 1
-            return
+            if pending.attempts > MAX_ATTEMPTS:
+                log.error("giving up on checking the answer of %s", entry.key)
+                self.inbox.answered(entry.key)
+                return
         if replayer is None:
             return  # that adapter is not running here; its lease runs out for another
         if pending.attempts > MAX_ATTEMPTS and pending.status is InboxStatus.PENDING:

@@ -51,6 +51,8 @@ LOCK_SLICE_MS = 20
 LOCK_WAIT = 15.0
 
 _Item = tuple[InboxEntry, "asyncio.Future[bool]"]
+# A claim of an answer: key, whether an uncertain entry may be claimed, the caller's future.
+_Claim = tuple[str, bool, "asyncio.Future[bool]"]
 
 
 class InboxStore:
@@ -78,7 +80,7 @@ class InboxStore:
         self._max_batch = max_batch
         self._queue: deque[_Item] = deque()
         self._answered: list[str] = []
-        self._answering: list[tuple[str, asyncio.Future[bool]]] = []
+        self._answering: list[_Claim] = []
         self._barriers: list[asyncio.Future[None]] = []
         self._live: dict[str, float] = {}
         self._wakeup = asyncio.Event()
@@ -123,17 +125,18 @@ class InboxStore:
         self._wakeup.set()
         return await future
 
-    async def answering(self, key: str) -> bool:
+    async def answering(self, key: str, *, uncertain: bool = False) -> bool:
         """Claim the answer of ``key`` (committed with the next batch) before it is sent.
 
-        ``False`` when it is already answered, being answered or uncertain. When the claim
+        ``False`` when it is already answered, being answered or (unless ``uncertain``:
+        the recovery holding an uncertain entry re-sends it) uncertain. When the claim
         cannot be stored (the store is stopping, the database failed) the answer is sent
         anyway: the member is told, at the risk of a repeat after a crash.
         """
         if not self.running:
             return True
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._answering.append((key, future))
+        self._answering.append((key, uncertain, future))
         self._wakeup.set()
         try:
             return await future
@@ -230,7 +233,7 @@ class InboxStore:
             except Exception as exc:  # never let one batch end the writer
                 log.warning("inbox batch of %d failed: %r", len(batch), exc)
                 await self._reset()
-                for _, future in [*batch, *answering]:
+                for future in [f for _, f in batch] + [f for _, _, f in answering]:
                     if not future.done():
                         future.set_exception(InboxUnavailable(f"could not store: {exc!r}"))
                 if answered:
@@ -241,7 +244,7 @@ class InboxStore:
         self,
         batch: list[_Item],
         answered: list[str],
-        answering: list[tuple[str, asyncio.Future[bool]]],
+        answering: list[_Claim],
     ) -> None:
         connection = await self._connect()
         entries: list[InboxEntry] = []
@@ -256,7 +259,12 @@ class InboxStore:
                 async with connection.begin():
                     inserted = await inbox_repo.insert_new(connection, entries, self.lease)
                     # Marks after claims: an answer claimed and sent is never reclaimed.
-                    claims = await inbox_repo.mark_answering(connection, [k for k, _ in answering])
+                    claims = await inbox_repo.mark_answering(
+                        connection, [k for k, again, _ in answering if not again]
+                    )
+                    claims |= await inbox_repo.mark_answering(
+                        connection, [k for k, again, _ in answering if again], uncertain=True
+                    )
                     await inbox_repo.mark_answered(connection, answered)
                 break
             except OperationalError as exc:
@@ -268,7 +276,7 @@ class InboxStore:
         self.largest_batch = max(self.largest_batch, len(batch))
         for key in answered:
             self._live.pop(key, None)
-        for key, answer in answering:
+        for key, _, answer in answering:
             if not answer.done():
                 answer.set_result(key in claims)
             claims.discard(key)  # a second claim of one key in one batch is refused

@@ -30,7 +30,7 @@ class FakeInbox:
     async def accept(self, entry: InboxEntry) -> bool:
         return True
 
-    async def answering(self, key: str) -> bool:
+    async def answering(self, key: str, *, uncertain: bool = False) -> bool:
         return True
 
     def answered(self, key: str) -> None:

@@ -5,11 +5,20 @@ A stored interaction still ``pending`` is run as of when it was sent; one alread
 follow-up webhook while its token is valid (15 minutes): the first follow-up resolves the
 "thinking…" message the member was left with. Past that, or if the webhook refuses, it is
 a direct message saying what was sent and what was recorded.
+
+An ``uncertain`` entry (its process died between claiming the answer and marking it sent)
+is settled by reading the interaction's original response back: a slash command's answer
+resolves its deferred "thinking…" message, so while that message still has the LOADING
+flag (1 << 7) nothing arrived and the answer is sent; once resolved, it arrived and nothing
+is sent. When the original is gone (a public command's private answer deletes it first and
+follows up privately) or is a button's message, nothing can tell, and the stored answer is
+sent once more headed :data:`AGAIN`; past the token's life, the direct message says it all.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -23,7 +32,7 @@ from bot.adapters.discord.sending import send_reply
 from bot.adapters.discord.views import build_view
 from bot.core.clock import Clock
 from bot.core.dispatcher import Dispatcher
-from bot.core.inbox import Inbox, InboxStatus, PendingEntry
+from bot.core.inbox import AGAIN, Inbox, InboxStatus, PendingEntry
 from bot.core.models import Destination, Platform, Reply
 
 log = logging.getLogger(__name__)
@@ -32,6 +41,7 @@ log = logging.getLogger(__name__)
 TOKEN_LIFETIME = timedelta(minutes=14)
 LATE = "Before I restarted, you sent `{summary}` ({when} UTC). Here is what I recorded:\n\n"
 RECORDED = "Your check-in was recorded. ✅"
+FLAG_LOADING = 1 << 7
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,21 @@ class _Deliver:
         except SendError as exc:
             log.warning("could not tell %s what was recorded: %s", destination.user_id, exc)
 
+    async def original(self) -> dict[str, object] | None:
+        """The interaction's original response, or ``None`` when it is gone or unreadable."""
+        route = discord.http.Route(
+            "GET",
+            "/webhooks/{webhook_id}/{webhook_token}/messages/@original",
+            webhook_id=int(self.payload["application_id"]),
+            webhook_token=str(self.payload["token"]),
+        )
+        try:
+            found = await self.client.http.request(route)
+        except discord.HTTPException as exc:
+            log.info("cannot read the original response of %s: %s", self.entry.key, exc)
+            return None
+        return found if isinstance(found, dict) else None
+
     async def _followup(self, reply: Reply) -> None:
         webhook = discord.Webhook.from_state(
             {"id": int(self.payload["application_id"]), "type": 3, "token": self.payload["token"]},
@@ -87,7 +112,8 @@ class _Deliver:
                 webhook_id=int(self.payload["application_id"]),
                 webhook_token=str(self.payload["token"]),
             )
-            await self.client.http.request(route)
+            with suppress(discord.NotFound):  # already deleted by the run a crash stopped
+                await self.client.http.request(route)
         messages = render(reply)
         view = build_view(reply.buttons, None)
         files = reply_files(reply)
@@ -119,6 +145,9 @@ class LateAnswers:
         fresh = self.clock.now() - entry.received_at < TOKEN_LIFETIME
         deliver = _Deliver(client, pending, fresh)
         log.info("finishing stored Discord %s %s (%s)", entry.kind, entry.key, pending.status)
+        if pending.status is InboxStatus.UNCERTAIN:
+            await self._settle(deliver, pending)
+            return
         if pending.status is not InboxStatus.PENDING:
             if await self.inbox.answering(entry.key):
                 await deliver(Reply(text=pending.reply or RECORDED, ephemeral=True))
@@ -126,3 +155,23 @@ class LateAnswers:
             return
         invocation = replace(invocation_of(entry.payload, entry.key), sent_at=entry.received_at)
         await self.dispatcher.handle(invocation, _Responder(deliver))
+
+    async def _settle(self, deliver: _Deliver, pending: PendingEntry) -> None:
+        """Send an uncertain entry's answer only if the original response says it is missing."""
+        entry = pending.entry
+        again = True
+        # A command's deferral made a "thinking…" original; a button's is the clicked message.
+        if deliver.fresh and entry.payload.get("deferral") in ("public", "ephemeral"):
+            original = await deliver.original()
+            if original is not None and not int(str(original.get("flags") or 0)) & FLAG_LOADING:
+                log.info("the answer to %s resolved its original response", entry.key)
+                self.inbox.answered(entry.key)
+                return
+            # Still "thinking…": certainly not answered, so no notice is needed.
+            again = original is None
+        if await self.inbox.answering(entry.key, uncertain=True):
+            text = pending.reply or RECORDED
+            if again and deliver.fresh:
+                text = AGAIN + text
+            await deliver(Reply(text=text, ephemeral=True))
+            self.inbox.answered(entry.key)

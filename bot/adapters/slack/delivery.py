@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -31,6 +32,7 @@ from bot.adapters.slack.cache import SeenKeys, TtlCache
 from bot.adapters.slack.errors import error_code
 from bot.adapters.slack.files import FileSender
 from bot.adapters.slack.render import render_message
+from bot.adapters.slack.respond import ANSWER_EVENT_TYPE, ANSWER_FIELD
 from bot.adapters.slack.retries import retry_after_seconds
 from bot.core.models import Destination, Reply, SentRef
 from bot.scheduling.pacing import Pacer
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 POST_EVENT_TYPE = "studybot_post"
 HISTORY_LOOKBACK_SECONDS = 3 * 24 * 3600
 HISTORY_PAGE = 200
+# A crash's uncertain answers are looked for this many pages back (a busy channel's burst).
+ANSWER_PAGES = 50
 DM_CLOSED_ERRORS = frozenset(
     {"messages_tab_disabled", "cannot_dm_bot", "user_disabled", "user_not_visible"}
 )
@@ -160,26 +164,33 @@ class SlackPostSender:
 
     async def _find_posted(self, channel: str, key: str) -> str | None:
         """The ``ts`` of our message carrying ``key`` in recent history, if we can tell."""
-        try:
-            response = await self._client.conversations_history(
-                channel=channel,
-                include_all_metadata=True,
-                limit=HISTORY_PAGE,
-                oldest=f"{time.time() - HISTORY_LOOKBACK_SECONDS:.6f}",
-            )
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-            # Not a member (chat:write.public posts), no scope, Slack down: post anyway.
-            log.info("cannot check %s for an earlier post: %s", channel, error_code(exc))
-            return None
-        for msg in response.get("messages") or []:
-            meta = msg.get("metadata") or {}
-            if meta.get("event_type") != POST_EVENT_TYPE:
-                continue
-            if (meta.get("event_payload") or {}).get("key") != key:
-                continue
-            if self.bot_id is None or msg.get("bot_id") in (None, self.bot_id):
-                return str(msg["ts"])
-        return None
+        found = await find_by_metadata(
+            self._client,
+            channel,
+            event_type=POST_EVENT_TYPE,
+            field="key",
+            value=key,
+            oldest=time.time() - HISTORY_LOOKBACK_SECONDS,
+            bot_id=self.bot_id,
+        )
+        return found.ts
+
+    async def find_answer(self, channel: str, inbox_key: str, since: float) -> Found:
+        """Our public answer to the stored command ``inbox_key`` in ``channel`` since ``since``.
+
+        The answer carries :func:`bot.adapters.slack.respond.answer_metadata`; every page
+        since the command arrived is read (up to :data:`ANSWER_PAGES`).
+        """
+        return await find_by_metadata(
+            self._client,
+            channel,
+            event_type=ANSWER_EVENT_TYPE,
+            field=ANSWER_FIELD,
+            value=inbox_key,
+            oldest=since,
+            bot_id=self.bot_id,
+            pages=ANSWER_PAGES,
+        )
 
     def _send_error(self, exc: SlackApiError, where: str, is_dm: bool) -> SendError:
         status = int(getattr(exc.response, "status_code", 200) or 200)
@@ -196,6 +207,66 @@ class SlackPostSender:
         return SendError(
             f"Slack refused the post to {where}: {code}", permanent=permanent, code=code
         )
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a history search for a message by its metadata found.
+
+    Attributes:
+        ts: The message's ``ts``, if found.
+        complete: Whether the whole window was read, so that ``ts is None`` means absent
+            (``False``: the history could not be read, or the page limit was reached).
+    """
+
+    ts: str | None
+    complete: bool
+
+
+async def find_by_metadata(
+    client: AsyncWebClient,
+    channel: str,
+    *,
+    event_type: str,
+    field: str,
+    value: str,
+    oldest: float,
+    bot_id: str | None,
+    pages: int = 1,
+) -> Found:
+    """Our message in ``channel`` since ``oldest`` whose metadata has ``field == value``.
+
+    Reads ``conversations.history`` newest first, up to ``pages`` pages of
+    :data:`HISTORY_PAGE`. Used by the scheduled posts (one page) and by the inbox, to find
+    an answer a crash left uncertain (as many pages as the channel got since the command).
+    Never raises: a history that cannot be read (not a member, no scope, Slack down) is
+    reported as ``Found(None, complete=False)``.
+    """
+    cursor: str | None = None
+    for _ in range(pages):
+        try:
+            response = await client.conversations_history(
+                channel=channel,
+                include_all_metadata=True,
+                limit=HISTORY_PAGE,
+                oldest=f"{oldest:.6f}",
+                cursor=cursor,
+            )
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            log.info("cannot read the history of %s: %s", channel, error_code(exc))
+            return Found(None, complete=False)
+        for msg in response.get("messages") or []:
+            meta = msg.get("metadata") or {}
+            if meta.get("event_type") != event_type:
+                continue
+            if (meta.get("event_payload") or {}).get(field) != value:
+                continue
+            if bot_id is None or msg.get("bot_id") in (None, bot_id):
+                return Found(str(msg["ts"]), complete=True)
+        cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+        if not response.get("has_more") or not cursor:
+            return Found(None, complete=True)
+    return Found(None, complete=False)
 
 
 def _metadata(key: str | None, extra: dict[str, str] | None) -> dict[str, Any] | None:

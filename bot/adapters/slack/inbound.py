@@ -77,6 +77,7 @@ class InboundWork:
                 response_url=body.get("response_url"),
                 channel_id=body.get("channel_id"),
                 user_id=who.user_id,
+                inbox_key=inbox_key,
             )
 
         actor = await self.resolver.resolve(who.user_id, who.user_name)
@@ -121,6 +122,7 @@ class InboundWork:
                 channel_id=translate.action_channel(body),
                 user_id=who.user_id,
                 replace_original=reply.update_original,
+                inbox_key=inbox_key,
             )
 
         invocation = translate.action_invocation(body, actor, action_id, value)

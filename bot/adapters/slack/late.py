@@ -4,12 +4,18 @@ A stored command still ``pending`` is run as of when it was sent; one already ``
 check-in ``recorded``) is only answered. The answer goes through the command's
 ``response_url`` while Slack keeps it (30 minutes), in the same place the member asked;
 past that, or if it fails, as a direct message saying what was sent and what was recorded.
+
+An ``uncertain`` entry (its process died between claiming the answer and marking it sent)
+is looked for in the channel's history: a public answer carries the entry's key as message
+metadata, so if it is there, nothing is sent. If it is not there (the answer never left,
+or it was private, which no API can read back), or the history cannot be read, the stored
+answer is sent once more, headed :data:`AGAIN` so that a repeat is harmless and plain.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.adapters.base import SendError
@@ -18,7 +24,7 @@ from bot.adapters.slack.delivery import Poster
 from bot.adapters.slack.inbound import InboundWork
 from bot.adapters.slack.intake import ACTION, COMMAND
 from bot.core.clock import Clock
-from bot.core.inbox import Inbox, InboxStatus, PendingEntry
+from bot.core.inbox import AGAIN, Inbox, InboxStatus, PendingEntry
 from bot.core.models import Destination, Platform, Reply
 
 log = logging.getLogger(__name__)
@@ -26,6 +32,8 @@ log = logging.getLogger(__name__)
 RESPONSE_URL_LIFETIME = timedelta(minutes=30)
 LATE = "Before I restarted, you sent `{summary}` ({when} UTC). Here is what I recorded:\n\n"
 RECORDED = "Your check-in was recorded. ✅"
+# Slack's message ts and our clock may disagree a little: look this much further back.
+CLOCK_MARGIN = 60.0
 
 
 def when(instant: datetime) -> str:
@@ -57,14 +65,16 @@ class LateAnswers:
         kind_who = translate.command_who if entry.kind == COMMAND else translate.action_who
         who = kind_who(body)
 
-        async def deliver(reply: Reply) -> None:
+        async def deliver(reply: Reply, again: bool = False) -> None:
             if fresh:
+                shown = replace(reply, text=AGAIN + reply.text) if again else reply
                 sent = await self.work.sender.send(
-                    reply,
+                    shown,
                     response_url=body.get("response_url"),
                     channel_id=None,
                     user_id=who.user_id,
                     replace_original=reply.update_original and entry.kind == ACTION,
+                    inbox_key=entry.key,
                 )
                 if sent:
                     return
@@ -78,6 +88,21 @@ class LateAnswers:
                 log.warning("could not tell %s what was recorded: %s", who.user_id, exc)
 
         log.info("finishing stored Slack %s %s (%s)", entry.kind, entry.key, pending.status)
+        if pending.status is InboxStatus.UNCERTAIN:
+            channel = (
+                body.get("channel_id") if entry.kind == COMMAND else translate.action_channel(body)
+            )
+            if channel:
+                since = entry.received_at.timestamp() - CLOCK_MARGIN
+                seen = await self.poster.find_answer(str(channel), entry.key, since)
+                if seen.ts is not None:
+                    log.info("the answer to %s is in %s (%s)", entry.key, channel, seen.ts)
+                    self.inbox.answered(entry.key)
+                    return
+            if await self.inbox.answering(entry.key, uncertain=True):
+                await deliver(Reply(text=pending.reply or RECORDED, ephemeral=True), again=True)
+                self.inbox.answered(entry.key)
+            return
         if pending.status is not InboxStatus.PENDING:
             if await self.inbox.answering(entry.key):
                 await deliver(Reply(text=pending.reply or RECORDED, ephemeral=True))

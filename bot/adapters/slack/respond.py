@@ -4,6 +4,11 @@ A ``response_url`` answers where the user asked, needs no channel membership and
 DMs with the bot; it takes up to 5 posts in 30 minutes. When it fails (expired, used up,
 unreachable), the reply goes through ``chat.postEphemeral`` / ``chat.postMessage`` instead.
 Files go to the asker's DM (:mod:`bot.adapters.slack.files`).
+
+A public answer to a stored command carries message metadata ``{"event_type":
+"studybot_answer", "event_payload": {"inbox_key": …}}`` (``response_url`` takes ``metadata``
+as ``chat.postMessage`` does), so that after a crash between sending it and marking it
+answered, the inbox's recovery can find it in the channel's history instead of guessing.
 """
 
 from __future__ import annotations
@@ -25,6 +30,14 @@ from bot.adapters.slack.render import render_message
 from bot.core.models import Reply
 
 log = logging.getLogger(__name__)
+
+ANSWER_EVENT_TYPE = "studybot_answer"
+ANSWER_FIELD = "inbox_key"
+
+
+def answer_metadata(inbox_key: str) -> dict[str, Any]:
+    """The metadata a public answer to the stored command ``inbox_key`` carries."""
+    return {"event_type": ANSWER_EVENT_TYPE, "event_payload": {ANSWER_FIELD: inbox_key}}
 
 
 class ReplySender:
@@ -58,8 +71,12 @@ class ReplySender:
         channel_id: str | None,
         user_id: str,
         replace_original: bool = False,
+        inbox_key: str | None = None,
     ) -> bool:
         """Deliver ``reply``; returns whether any path worked (failures are logged).
+
+        ``inbox_key`` (the stored command this answers) is attached as metadata to a
+        public answer posted into the channel.
 
         A file goes to the user's DM first; the reply then says so instead of previewing it.
         A card of a public reply is uploaded into the channel after the text (a private
@@ -71,6 +88,7 @@ class ReplySender:
             channel_id=channel_id,
             user_id=user_id,
             replace_original=replace_original,
+            inbox_key=inbox_key,
         )
         if sent and reply.image is not None and not reply.ephemeral and channel_id:
             await self._files.card_to_channel(channel_id, reply.image)
@@ -84,12 +102,17 @@ class ReplySender:
         channel_id: str | None,
         user_id: str,
         replace_original: bool,
+        inbox_key: str | None,
     ) -> bool:
         if reply.file is not None and await self._files.to_dm(user_id, reply.file):
             note = f"📎 `{reply.file.filename}` is in your direct messages with me."
             reply = replace(reply, file=None, text=f"{reply.text}\n\n{note}".strip())
         message = render_message(reply)
         payload: dict[str, Any] = message.as_args()
+        metadata = None
+        if inbox_key and not reply.ephemeral and not replace_original:
+            metadata = answer_metadata(inbox_key)
+            payload["metadata"] = metadata
         if replace_original:
             payload["replace_original"] = True
         else:
@@ -106,7 +129,10 @@ class ReplySender:
                     channel=channel_id, user=user_id, **message.as_args()
                 )
             else:
-                await self._client.chat_postMessage(channel=channel_id, **message.as_args())
+                args: dict[str, Any] = message.as_args()
+                if metadata:
+                    args["metadata"] = metadata
+                await self._client.chat_postMessage(channel=channel_id, **args)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("could not answer %s in %s: %s", user_id, channel_id, error_code(exc))
             return False

@@ -27,9 +27,13 @@ REPLY_MAX = 3900  # what one Slack section or Discord message shows, with room f
 # Rows per INSERT: 11 bound values each stay far under SQLite's 32,766-variable limit.
 INSERT_CHUNK = 500
 _UNANSWERED = (InboxStatus.PENDING.value, InboxStatus.RECORDED.value, InboxStatus.DONE.value)
-# What a sweep looks at: work to finish, and claims of answers a crash interrupted.
-_UNFINISHED = (*_UNANSWERED, InboxStatus.ANSWERING.value)
+# What a sweep looks at: work to finish, claims of answers a crash interrupted, and
+# entries a recovery was checking when it stopped.
+_UNCHECKED = (InboxStatus.ANSWERING.value, InboxStatus.UNCERTAIN.value)
+_UNFINISHED = (*_UNANSWERED, *_UNCHECKED)
 _KEPT = (InboxStatus.ANSWERED.value, InboxStatus.UNCERTAIN.value)
+# A recovery that checked an uncertain answer claims it again before re-sending it.
+_RECLAIMABLE = (*_UNANSWERED, InboxStatus.UNCERTAIN.value)
 
 
 def _row(entry: InboxEntry, lease_until: datetime) -> dict[str, Any]:
@@ -94,18 +98,20 @@ async def mark_recorded(db: Executor, keys: Iterable[str], now: datetime) -> Non
         )
 
 
-async def mark_answering(db: Executor, keys: Iterable[str]) -> set[str]:
+async def mark_answering(db: Executor, keys: Iterable[str], *, uncertain: bool = False) -> set[str]:
     """Claim the answers of unanswered ``keys``; returns the keys claimed.
 
-    A key not returned is already answered, being answered or uncertain: its answer must
-    not be sent again.
+    A key not returned is already answered, being answered or (unless ``uncertain``, the
+    recovery that holds an uncertain entry re-sending it) uncertain: its answer must not
+    be sent again.
     """
     wanted = list(keys)
     if not wanted:
         return set()
+    allowed = _RECLAIMABLE if uncertain else _UNANSWERED
     result = await db.execute(
         update(InboxRow)
-        .where(InboxRow.key.in_(wanted), InboxRow.status.in_(_UNANSWERED))
+        .where(InboxRow.key.in_(wanted), InboxRow.status.in_(allowed))
         .values(status=InboxStatus.ANSWERING.value)
         .returning(InboxRow.key)
         .execution_options(synchronize_session=False)
@@ -136,8 +142,9 @@ async def claim_due(
 
     Each is taken with its own conditional update, so two instances sweeping at once never
     both claim one entry. Keys for which ``skip`` is true are left alone. An entry found
-    ``answering`` (its process died while the answer was being sent) is moved to
-    ``uncertain`` and returned with that status: it is reported, never answered again.
+    ``answering`` (its process died while the answer was being sent), or ``uncertain`` (a
+    recovery died while checking it), is moved to ``uncertain`` under a new lease and
+    returned with that status: its adapter checks whether the answer arrived.
     """
     candidates = (
         await db.execute(
@@ -151,16 +158,9 @@ async def claim_due(
     for row in list(candidates):
         if skip(row.key):
             continue
-        if row.status == InboxStatus.ANSWERING.value:
-            result = await db.execute(
-                update(InboxRow)
-                .where(InboxRow.key == row.key, InboxRow.status == row.status)
-                .values(status=InboxStatus.UNCERTAIN.value)
-                .execution_options(synchronize_session=False)
-            )
-            if getattr(result, "rowcount", 0):
-                claimed.append(_pending(row, row.attempts, InboxStatus.UNCERTAIN))
-            continue
+        status = row.status
+        if status in _UNCHECKED:
+            status = InboxStatus.UNCERTAIN.value
         result = await db.execute(
             update(InboxRow)
             .where(
@@ -168,11 +168,11 @@ async def claim_due(
                 InboxRow.status == row.status,
                 InboxRow.lease_until == row.lease_until,
             )
-            .values(lease_until=now + lease, attempts=row.attempts + 1)
+            .values(lease_until=now + lease, attempts=row.attempts + 1, status=status)
             .execution_options(synchronize_session=False)
         )
         if getattr(result, "rowcount", 0):
-            claimed.append(_pending(row, row.attempts + 1))
+            claimed.append(_pending(row, row.attempts + 1, InboxStatus(status)))
     return claimed
 
 

@@ -217,41 +217,6 @@ async def test_a_processed_but_unanswered_command_is_answered_with_what_was_reco
         await again.app.stop()
 
 
-async def test_a_crash_between_the_answer_and_its_mark_does_not_answer_twice(
-    slack_http: SlackBot,
-    settings: Settings,
-    clock: FakeClock,
-    content_store: ContentStore,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    fake = slack_http.fake
-    inbox = slack_http.app.inbox
-    assert inbox is not None
-    # The process dies right after the answer went out: "answered" is never stored.
-    monkeypatch.setattr(inbox, "answered", lambda key: None)
-    answer = await slack_http.command("/done", "answered before the crash")
-    await slack_http.settle()
-    assert answer.post.status == 200
-    await slack_http.app.stop()
-
-    clock.advance(timedelta(seconds=settings.inbox_lease + 1))
-    again = await start_bot(settings, clock, content_store, fake, "http")
-    try:
-        assert again.app.recovery is not None
-        await asyncio.wait_for(again.app.recovery.first_sweep.wait(), 10)
-        await again.settle()
-        assert again.app.inbox is not None
-        await again.app.inbox.flush()
-        # The answer may have arrived (here it did): it is not sent a second time.
-        assert len(fake.response_posts(answer.post.id)) == 1
-        assert fake.messages(MEMBER) == []
-        assert again.app.recovery.uncertain == 1
-        assert await rows(settings, "SELECT status FROM inbox") == [("uncertain",)]
-        assert await rows(settings, "SELECT count(*) FROM checkins") == [(1,)]
-    finally:
-        await again.app.stop()
-
-
 async def test_with_the_database_unreachable_the_member_is_told_at_once(
     slack: SlackBot,
 ) -> None:
