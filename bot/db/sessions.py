@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 Session: TypeAlias = AsyncSession
 """One unit of work: what a job or a command runs its queries in."""
@@ -19,4 +19,10 @@ Session: TypeAlias = AsyncSession
 SessionFactory: TypeAlias = async_sessionmaker[AsyncSession]
 """Opens sessions (``async with factory() as session``)."""
 
-__all__ = ["Session", "SessionFactory"]
+Engine: TypeAlias = AsyncEngine
+"""The pool of connections (the check-in writer holds its own lanes on one)."""
+
+Connection: TypeAlias = AsyncConnection
+"""One connection checked out of an :data:`Engine` (a writer lane)."""
+
+__all__ = ["Connection", "Engine", "Session", "SessionFactory"]
