@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, update
 
 from bot.db.models import Identity, Setting, Space
 from bot.db.models_recognition import Award, RewardRole
@@ -128,6 +128,16 @@ async def held_ids(db: Executor, member_ids: Iterable[int]) -> dict[int, set[str
     for row in await db.execute(query):
         found[row.member_id].add(row.milestone)
     return found
+
+
+async def earned_counts(db: Executor, group_id: int) -> dict[str, int]:
+    """How many awards of each milestone the group's members hold (``{milestone: count}``)."""
+    query = (
+        select(Award.milestone, func.count())
+        .where(Award.group_id == group_id)
+        .group_by(Award.milestone)
+    )
+    return {milestone: count for milestone, count in await db.execute(query)}
 
 
 async def home_spaces(db: Executor, member_platforms: dict[int, str]) -> dict[int, int]:

@@ -34,6 +34,15 @@ _CHECKINS: Table = CheckIn.__table__  # type: ignore[assignment]
 _MEMBERS: Table = Member.__table__  # type: ignore[assignment]
 
 
+async def kept_days(db: Executor) -> dict[int, date | None]:
+    """Every group whose boards were built once, with the group day its figures are kept for.
+
+    Groups without a ``board_state`` row are left out (their first view builds them).
+    """
+    rows = await db.execute(select(BoardState.group_id, BoardState.day))
+    return {row.group_id: row.day for row in rows}
+
+
 async def roll(db: Executor, group_id: int, today: date, now: datetime) -> bool:
     """Bring a group's day-dependent figures to ``today`` if they are older.
 

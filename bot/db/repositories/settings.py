@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,25 @@ async def load(session: AsyncSession, group_id: int, scope: str = GROUP_SCOPE) -
     """Every stored value of a group (one scope) as ``{key: value}``."""
     query = select(Setting).where(Setting.group_id == group_id, Setting.scope == scope)
     return {row.key: row.value for row in (await session.execute(query)).scalars()}
+
+
+async def load_keys(
+    session: AsyncSession, group_ids: Iterable[int], keys: Collection[str]
+) -> dict[int, dict[str, Any]]:
+    """The stored group-scope values of ``keys`` for each of ``group_ids``.
+
+    Every group asked for is in the result (``{}`` when it stored none of the keys).
+    """
+    groups = list(group_ids)
+    values: dict[int, dict[str, Any]] = {group: {} for group in groups}
+    query = select(Setting.group_id, Setting.key, Setting.value).where(
+        Setting.scope == GROUP_SCOPE,
+        Setting.key.in_(list(keys)),
+        Setting.group_id.in_(groups),
+    )
+    for group_id, key, value in await session.execute(query):
+        values[group_id][key] = value
+    return values
 
 
 async def put(

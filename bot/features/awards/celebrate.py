@@ -19,18 +19,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
-
-from sqlalchemy import Table, func, select, update
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from bot.core.models import Destination, Platform
 from bot.core.services import Services
-from bot.db.models import Identity, Space
 from bot.db.models_recognition import Award
+from bot.db.repositories import award_posts
 from bot.db.repositories import posts_ledger as ledger
 from bot.db.repositories.checkins import display_names
+from bot.db.sessions import Session
 from bot.features.awards.messages import MENTION_AT_MOST, Cheer, celebration_reply
 from bot.features.awards.roles import RoleGrants
 from bot.scheduling.config import load_schedule
@@ -38,8 +35,6 @@ from bot.scheduling.model import PostKey, PostKind, celebration_channel
 from bot.scheduling.posting import Outcome, Poster, Prepared, PrepareFn, SkipPost
 
 log = logging.getLogger(__name__)
-
-_AWARDS: Table = Award.__table__  # type: ignore[assignment]
 
 #: The most awards one celebration post names (a larger burst makes several posts).
 BATCH_MAX = 500
@@ -49,36 +44,20 @@ class _Raced(Exception):
     """Another instance queued some of the same awards first; try again."""
 
 
-async def _pending(session: AsyncSession, group_id: int, limit: int) -> list[Award]:
-    query = (
-        select(Award)
-        .where(Award.group_id == group_id, Award.state == "pending")
-        .order_by(Award.id)
-        .limit(limit)
-        .execution_options(populate_existing=True)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # Another instance batching the same group skips the rows it is taking.
-        query = query.with_for_update(skip_locked=True)
-    return list((await session.execute(query)).scalars())
-
-
 def _same_destination(first: Award, other: Award) -> bool:
     if (other.space_id, other.announce) != (first.space_id, first.announce):
         return False
     return first.announce != "member" or other.member_id == first.member_id
 
 
-async def _home_space(session: AsyncSession, award: Award) -> int | None:
+async def _home_space(session: Session, award: Award) -> int | None:
     if award.space_id is not None:
         return award.space_id
-    query = select(func.min(Space.id)).where(Space.group_id == award.group_id)
-    found: int | None = (await session.execute(query)).scalar_one_or_none()
-    return found
+    return await award_posts.first_space(session, award.group_id)
 
 
 async def queue_batch(
-    session: AsyncSession,
+    session: Session,
     group_id: int,
     *,
     owner: str,
@@ -93,11 +72,8 @@ async def queue_batch(
     Raises:
         _Raced: another instance assigned some of these awards meanwhile (roll back).
     """
-    if session.get_bind().dialect.name == "sqlite":
-        # Take SQLite's write lock first, so the reads below cannot go stale before the
-        # writes (a deferred transaction would fail to upgrade after another writer).
-        await session.execute(update(_AWARDS).where(_AWARDS.c.id == -1).values(state="pending"))
-    pending = await _pending(session, group_id, batch_max * 4)
+    await award_posts.lock_for_batch(session)
+    pending = await award_posts.pending(session, group_id, batch_max * 4)
     if not pending:
         return None
     first = pending[0]
@@ -114,23 +90,18 @@ async def queue_batch(
     return claim
 
 
-async def _existing_row(session: AsyncSession, key: PostKey) -> int | None:
+async def _existing_row(session: Session, key: PostKey) -> int | None:
     row = await ledger.find(session, key)
     return None if row is None else row.id
 
 
 async def _set_state(
-    session: AsyncSession, batch: Sequence[Award], state: str, post_id: int | None
+    session: Session, batch: Sequence[Award], state: str, post_id: int | None
 ) -> None:
     ids = [a.id for a in batch]
-    statement = (
-        update(_AWARDS)
-        .where(_AWARDS.c.id.in_(ids), _AWARDS.c.state == "pending")
-        .values(state=state, post_id=post_id)
-    )
-    result = cast(CursorResult[Any], await session.execute(statement))
-    if result.rowcount != len(ids):
-        raise _Raced(f"{len(ids) - result.rowcount} of {len(ids)} awards were taken")
+    moved = await award_posts.assign(session, ids, state, post_id)
+    if moved != len(ids):
+        raise _Raced(f"{len(ids) - moved} of {len(ids)} awards were taken")
 
 
 @dataclass
@@ -180,12 +151,7 @@ class Celebrations:
         if self.roles is not None:
             await self.roles.run_all()
         async with self.poster.deps.sessions() as session:
-            groups = (
-                await session.execute(
-                    select(Award.group_id).where(Award.state == "pending").distinct()
-                )
-            ).scalars()
-            wanted = sorted(set(groups))
+            wanted = await award_posts.groups_pending(session)
         outcomes: list[Outcome] = []
         for group_id in wanted:
             try:
@@ -201,12 +167,11 @@ class Celebrations:
     def prepare(self, claim: ledger.Claim) -> PrepareFn:
         """Build the post from the awards the row owns, for where they are announced."""
 
-        async def prepare(session: AsyncSession) -> Prepared:
-            query = select(Award).where(Award.post_id == claim.row_id).order_by(Award.id)
-            awards = list((await session.execute(query)).scalars())
+        async def prepare(session: Session) -> Prepared:
+            awards = await award_posts.of_post(session, claim.row_id)
             if not awards:
                 raise SkipPost("nothing left to celebrate (the members were removed)")
-            space = await session.get_one(Space, claim.key.space_id)
+            space = await award_posts.space(session, claim.key.space_id)
             names = await display_names(session, {a.member_id for a in awards}, space.id)
             cheers = [
                 Cheer(a.member_id, names.get(a.member_id, "someone"), a.milestone, a.note)
@@ -252,7 +217,7 @@ def _with(reply: Any, metadata: dict[str, str], users: tuple[str, ...]) -> Any:
     return replace(reply, metadata=metadata, mention_user_ids=users)
 
 
-async def _channel(session: AsyncSession, group_id: int, space_id: int) -> str | None:
+async def _channel(session: Session, group_id: int, space_id: int) -> str | None:
     """The space's channel for celebrations: where its daily challenge goes."""
     schedule = await load_schedule(session, group_id)
     if schedule is None:
@@ -263,11 +228,8 @@ async def _channel(session: AsyncSession, group_id: int, space_id: int) -> str |
     return None
 
 
-async def _user_id(session: AsyncSession, member_id: int, space_id: int) -> str | None:
-    query = select(Identity.platform_user_id).where(
-        Identity.member_id == member_id, Identity.space_id == space_id
-    )
-    return (await session.execute(query)).scalars().first()
+async def _user_id(session: Session, member_id: int, space_id: int) -> str | None:
+    return await award_posts.user_id(session, member_id, space_id)
 
 
 def celebrations_of(services: Services) -> Celebrations | None:

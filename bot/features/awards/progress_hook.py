@@ -13,13 +13,11 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.services import Services
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories import progress as progress_repo
 from bot.db.repositories.awards import NewAward
+from bot.db.sessions import Session, on_commit
 from bot.features.awards.earn import store
 from bot.progress.events import (
     ProjectFinished,
@@ -57,7 +55,7 @@ def _phase_finished(services: Services | None, step_id: str, finished: set[str])
 
 
 async def award_progress(
-    session: AsyncSession, found: StepFinished, services: Services | None
+    session: Session, found: StepFinished, services: Services | None
 ) -> list[Milestone]:
     """Earn ``first-step`` (and ``first-phase`` when the step completes its phase)."""
     records = await progress_repo.load(session, found.member_id)
@@ -72,7 +70,7 @@ async def award_progress(
 
 
 async def award_project(
-    session: AsyncSession, found: ProjectFinished, services: Services | None
+    session: Session, found: ProjectFinished, services: Services | None
 ) -> list[Milestone]:
     """Earn ``first-project``."""
     return await _award(
@@ -82,7 +80,7 @@ async def award_project(
 
 
 async def _award(
-    session: AsyncSession,
+    session: Session,
     services: Services | None,
     group_id: int,
     member_id: int,
@@ -121,21 +119,18 @@ def _now(services: Services | None) -> datetime:
     return services.clock.now() if services is not None else datetime.now(UTC)
 
 
-def _celebrate_after_commit(session: AsyncSession, services: Services, group_id: int) -> None:
+def _celebrate_after_commit(session: Session, services: Services, group_id: int) -> None:
     """Announce once the step's transaction commits (never if it rolls back)."""
     from bot.features.awards.celebrate import celebrate_later
 
-    def committed(_session: object) -> None:
-        celebrate_later(services, group_id)
-
-    event.listen(session.sync_session, "after_commit", committed, once=True)
+    on_commit(session, lambda: celebrate_later(services, group_id))
 
 
 @on_step_finished
-async def _on_step_finished(session: AsyncSession, found: StepFinished) -> None:
+async def _on_step_finished(session: Session, found: StepFinished) -> None:
     await award_progress(session, found, _INSTALLED.services)
 
 
 @on_project_finished
-async def _on_project_finished(session: AsyncSession, found: ProjectFinished) -> None:
+async def _on_project_finished(session: Session, found: ProjectFinished) -> None:
     await award_project(session, found, _INSTALLED.services)

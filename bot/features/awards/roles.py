@@ -18,17 +18,16 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.core.clock import Clock
 from bot.core.messenger import NoAdapter
 from bot.core.models import Platform
 from bot.core.ports import SendError
-from bot.db.models import Identity, Space
+from bot.db.models import Space
 from bot.db.models_recognition import Award
+from bot.db.repositories import award_roles
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories.awards import RoleRule
+from bot.db.sessions import Session, SessionFactory
 from bot.recognition import milestone
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ def refusal(exc: SendError, role_id: str) -> str:
     return f"{exc.code or 'error'}: {exc}"
 
 
-async def role_problems(session: AsyncSession, group_id: int) -> list[str]:
+async def role_problems(session: Session, group_id: int) -> list[str]:
     """Role rewards whose last grant was refused, as lines for the health reports."""
     lines = []
     for rule in await awards_repo.role_rules(session, group_id):
@@ -73,7 +72,7 @@ async def role_problems(session: AsyncSession, group_id: int) -> list[str]:
 class RoleGrants:
     """Grants pending role rewards (see the module docstring)."""
 
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: SessionFactory
     clock: Clock
     setter: RoleSetter
     platforms: Callable[[], Collection[Platform]]
@@ -81,35 +80,14 @@ class RoleGrants:
     async def run_group(self, group_id: int) -> int:
         """Grant the group's pending role rewards; returns how many awards were settled."""
         async with self.sessions() as session:
-            pending = list(
-                (
-                    await session.execute(
-                        select(Award)
-                        .where(Award.group_id == group_id, Award.roles == "pending")
-                        .order_by(Award.id)
-                        .limit(PASS_MAX)
-                    )
-                ).scalars()
-            )
+            pending = await award_roles.pending(session, group_id, PASS_MAX)
             if not pending:
                 return 0
             rules = await awards_repo.role_rules(session, group_id)
             mode = (await awards_repo.reward_settings(session, group_id)).roles
-            spaces = {
-                s.id: s
-                for s in (
-                    await session.execute(
-                        select(Space).where(Space.id.in_({r.space_id for r in rules}))
-                    )
-                ).scalars()
-            }
+            spaces = await award_roles.spaces(session, {r.space_id for r in rules})
             members = {a.member_id for a in pending}
-            identities = {
-                (row.member_id, row.space_id): row.platform_user_id
-                for row in (
-                    await session.execute(select(Identity).where(Identity.member_id.in_(members)))
-                ).scalars()
-            }
+            identities = await award_roles.accounts(session, members)
             held = await awards_repo.held_ids(session, members)
         settled = 0
         for award in pending:
@@ -117,9 +95,7 @@ class RoleGrants:
             if outcome is None:
                 continue  # transient: the next pass tries again
             async with self.sessions() as session, session.begin():
-                await session.execute(
-                    update(Award).where(Award.id == award.id).values(roles=outcome)
-                )
+                await award_roles.settle(session, award.id, outcome)
             settled += 1
         return settled
 
@@ -187,15 +163,7 @@ class RoleGrants:
     async def run_all(self) -> int:
         """Grant pending role rewards of every group (catch-up and safety pass)."""
         async with self.sessions() as session:
-            groups = sorted(
-                set(
-                    (
-                        await session.execute(
-                            select(Award.group_id).where(Award.roles == "pending").distinct()
-                        )
-                    ).scalars()
-                )
-            )
+            groups = await award_roles.groups_pending(session)
         total = 0
         for group_id in groups:
             try:

@@ -17,12 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.errors import UserError
 from bot.core.services import Services
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories.checkins import Executor
+from bot.db.sessions import Session
 from bot.features.awards.earn import Cause
 from bot.features.checkins import recording
 from bot.features.checkins.figures import Change
@@ -57,7 +56,7 @@ class CheckinService:
             await self.writer.stop()
 
     async def record(
-        self, session: AsyncSession, request: CheckinRequest, now: datetime
+        self, session: Session, request: CheckinRequest, now: datetime
     ) -> CheckinResult:
         """Record one check-in and return what became of it.
 

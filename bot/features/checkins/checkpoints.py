@@ -15,7 +15,8 @@ import asyncio
 import logging
 from contextlib import suppress
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from bot.db.repositories.sqlite_wal import checkpoint_passive
+from bot.db.sessions import Connection, Engine
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class Checkpointer:
         every: During a burst without idle moments, commits between checkpoints.
     """
 
-    def __init__(self, engine: AsyncEngine, *, every: int = 8) -> None:
+    def __init__(self, engine: Engine, *, every: int = 8) -> None:
         self._engine = engine
         self._every = every
         self._commits = 0
@@ -51,13 +52,13 @@ class Checkpointer:
     async def _checkpoint(self) -> None:
         try:
             async with self._engine.connect() as connection:
-                (await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")).all()
+                await checkpoint_passive(connection)
             self.runs += 1
             self._caught_up = True
         except Exception:  # the next one (or SQLite's own at close) catches up
             log.warning("background WAL checkpoint failed", exc_info=True)
 
-    async def finish(self, connection: AsyncConnection) -> None:
+    async def finish(self, connection: Connection) -> None:
         """Complete a background checkpoint on the writer's connection, between batches.
 
         Only the few pages written since the background checkpoint are left to copy;
@@ -67,7 +68,7 @@ class Checkpointer:
         if not self._caught_up:
             return
         self._caught_up = False
-        (await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")).all()
+        await checkpoint_passive(connection)
         await connection.commit()
 
     async def close(self) -> None:

@@ -23,14 +23,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.core.clock import Clock
 from bot.core.settings_specs import SettingSpec
-from bot.db.models import BoardState, Setting
 from bot.db.repositories import board_roll
-from bot.db.repositories.settings import GROUP_SCOPE
+from bot.db.repositories import settings as settings_repo
+from bot.db.sessions import SessionFactory
 from bot.features.checkins.rules import policy_from
 from bot.streaks import local_date
 
@@ -63,7 +60,7 @@ class DayRoller:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: SessionFactory,
         clock: Clock,
         specs: Mapping[str, SettingSpec],
     ) -> None:
@@ -75,20 +72,8 @@ class DayRoller:
     async def due(self, now: datetime) -> list[tuple[int, date]]:
         """The groups whose figures are older than their local date at ``now``."""
         async with self._sessions() as session:
-            kept = {
-                row.group_id: row.day
-                for row in await session.execute(select(BoardState.group_id, BoardState.day))
-            }
-            values: dict[int, dict[str, Any]] = {group: {} for group in kept}
-            rows = await session.execute(
-                select(Setting.group_id, Setting.key, Setting.value).where(
-                    Setting.scope == GROUP_SCOPE,
-                    Setting.key.in_(_KEYS),
-                    Setting.group_id.in_(list(kept)),
-                )
-            )
-            for group_id, key, value in rows:
-                values[group_id][key] = value
+            kept = await board_roll.kept_days(session)
+            values = await settings_repo.load_keys(session, kept, _KEYS)
         due = []
         for group_id, day in kept.items():
             today = group_day(values[group_id], self._defaults, now)

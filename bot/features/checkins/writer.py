@@ -31,11 +31,10 @@ import logging
 from collections import deque
 from contextlib import suppress
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot import metrics
 from bot.core.clock import Clock
 from bot.db.repositories import inbox as inbox_repo
+from bot.db.sessions import Engine
 from bot.features.checkins.recording import CheckinRequest, CheckinResult, Status, record
 from bot.features.checkins.writer_db import WriterDatabase
 
@@ -70,7 +69,7 @@ class CheckinWriter:
 
     def __init__(
         self,
-        engine: AsyncEngine,
+        engine: Engine,
         clock: Clock,
         *,
         max_batch: int | None = None,

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
+from bot.db.repositories.sqlite_wal import tune_writer_connection
+from bot.db.sessions import Connection, Engine
 from bot.features.checkins.checkpoints import Checkpointer
 
 CACHE_KIB = 65_536
@@ -27,9 +27,9 @@ class WriterDatabase:
         engine: The writer's engine (its owner disposes of it).
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._connections: dict[int, AsyncConnection] = {}
+        self._connections: dict[int, Connection] = {}
         self.checkpointer: Checkpointer | None = None
 
     @property
@@ -37,16 +37,12 @@ class WriterDatabase:
         """``sqlite`` or ``postgresql``."""
         return self._engine.dialect.name
 
-    async def connection(self, lane: int = 0) -> AsyncConnection:
+    async def connection(self, lane: int = 0) -> Connection:
         """A lane's connection (opened, or reopened after an error, on demand)."""
         if lane not in self._connections:
             connection = await self._engine.connect()
             if connection.dialect.name == "sqlite":
-                # Results are closed: an unfinished statement would keep a read
-                # transaction open, and the log could then never start over.
-                for pragma in (f"cache_size=-{CACHE_KIB}", "wal_autocheckpoint=0"):
-                    (await connection.exec_driver_sql(f"PRAGMA {pragma}")).close()
-                await connection.commit()
+                await tune_writer_connection(connection, CACHE_KIB)
                 if self.checkpointer is None:
                     self.checkpointer = Checkpointer(self._engine)
             self._connections[lane] = connection

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.config import Settings
 from bot.core.commands import Role, Router
 from bot.core.context import CommandContext
@@ -17,6 +15,7 @@ from bot.core.errors import UserError
 from bot.core.models import Reply
 from bot.core.services import Services
 from bot.db.repositories import dashboard as dashboard_repo
+from bot.db.sessions import Session
 from bot.features.dashboard.tokens import new_claims, sign
 
 ORDER = 905
@@ -31,7 +30,7 @@ def base_url(settings: Settings) -> str:
     return f"http://localhost:{settings.http_port or 3000}"
 
 
-async def signing_secret(services: Services, session: AsyncSession, now: datetime) -> str:
+async def signing_secret(services: Services, session: Session, now: datetime) -> str:
     """``STUDYBOT_DASHBOARD_SECRET`` or the key kept in the database."""
     secret = services.settings.dashboard_secret
     if secret is not None:

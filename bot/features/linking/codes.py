@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.errors import UserError
 from bot.db.models import LinkCode
 from bot.db.repositories.linking import codes as repo
+from bot.db.sessions import Session
 
 CODE_BYTES = 8  # 64 bits, the floor the security rules ask for
 CODE_TTL = timedelta(minutes=15)
@@ -103,7 +102,7 @@ class CodeBook:
         now: The current instant (from the injected clock).
     """
 
-    session: AsyncSession
+    session: Session
     now: datetime
 
     async def issue(

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.content.schema import Phase, Step
 from bot.core.refs import MemberRef
 from bot.db.repositories import awards as awards_repo
@@ -36,6 +34,7 @@ from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.linking.members import MergeCounts, delete_member, merge_members
 from bot.db.repositories.stats import StatsRow
+from bot.db.sessions import Session
 from bot.features.checkins.checkin_service import CheckinService
 from bot.features.checkins.figures import in_window, stats_row
 from bot.features.checkins.rules import policy_from
@@ -78,13 +77,13 @@ def _snapshot(row: StatsRow | None, member_id: int) -> dict[str, Any]:
     }
 
 
-async def group_policy(session: AsyncSession, group_id: int) -> StreakPolicy:
+async def group_policy(session: Session, group_id: int) -> StreakPolicy:
     """The group's streak rules from its stored settings."""
     return policy_from(await settings_repo.load(session, group_id))
 
 
 async def merge(
-    session: AsyncSession,
+    session: Session,
     survivor: MemberRef,
     absorbed: MemberRef,
     now: datetime,
@@ -149,7 +148,7 @@ async def merge(
 
 
 async def refresh_moved(
-    session: AsyncSession,
+    session: Session,
     group_id: int,
     member_ids: Iterable[int],
     *,

@@ -15,15 +15,11 @@ are none: clear messages, nothing changed) and audited.
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from sqlalchemy import func, select
 
 from bot.core.commands import Param, ParamKind, Role
 from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.models import Platform, Reply, ReplyField
-from bot.db.models_recognition import Award
 from bot.db.repositories import awards as awards_repo
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories.awards import ANNOUNCE_KEY, OFF_KEY, ROLES_KEY, RoleRule
@@ -205,12 +201,7 @@ async def _remove_role(ctx: CommandContext, item: Milestone) -> Reply:
 async def rewards_list(ctx: CommandContext) -> Reply:
     """The milestones with their state, earned counts and role rewards."""
     settings = await awards_repo.reward_settings(ctx.session, ctx.group.id)
-    query = (
-        select(Award.milestone, func.count())
-        .where(Award.group_id == ctx.group.id)
-        .group_by(Award.milestone)
-    )
-    counts: dict[str, Any] = dict((await ctx.session.execute(query)).all())
+    counts = await awards_repo.earned_counts(ctx.session, ctx.group.id)
     rules: dict[str, RoleRule] = {
         rule.milestone: rule
         for rule in await awards_repo.role_rules(ctx.session, ctx.group.id)
