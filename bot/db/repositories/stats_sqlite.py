@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.db.repositories import bulk
 from bot.db.repositories.checkins import Executor
-from bot.db.repositories.stats_row import StatsRow
+from bot.db.repositories.stats_row import STATE_FIELDS, StatsRow
 from bot.streaks import StreakState
 
 
@@ -63,17 +63,9 @@ async def load_rows(db: Executor, wanted: Iterable[int]) -> dict[int, StatsRow]:
     return rows
 
 
-_SQLITE_READ = (
-    "group_id",
-    "run",
-    "run_end",
-    "longest",
-    "total",
-    "freezes",
-    "progress",
-    "freezes_used",
-    "last_at",
-    "last_tz",
+# Every stored column of a row besides its keys: the engine's state, then the board figures.
+_COLUMNS = (
+    *STATE_FIELDS,
     "hidden",
     "alive_until",
     "last_day",
@@ -82,28 +74,9 @@ _SQLITE_READ = (
     "week_n",
     "month_n",
 )
-
-
+_SQLITE_READ = ("group_id", *_COLUMNS)
 # The columns save_rows writes, in the order of _values (besides member_id and group_id).
-_WRITE = (
-    "updated_at",
-    "run",
-    "run_end",
-    "longest",
-    "total",
-    "freezes",
-    "progress",
-    "freezes_used",
-    "last_at",
-    "last_tz",
-    "hidden",
-    "alive_until",
-    "last_day",
-    "live_run",
-    "recent",
-    "week_n",
-    "month_n",
-)
+_WRITE = ("updated_at", *_COLUMNS)
 _UPDATE = f"UPDATE member_stats SET {', '.join(f'{n} = ?' for n in _WRITE)} WHERE member_id = ?"
 _INSERT = (
     f"INSERT INTO member_stats ({', '.join(_WRITE)}, group_id, member_id) "
