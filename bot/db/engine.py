@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
@@ -109,3 +109,9 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 def is_sqlite(engine: AsyncEngine) -> bool:
     """Whether ``engine`` talks to SQLite."""
     return engine.dialect.name == "sqlite"
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Run ``SELECT 1`` on a fresh connection (raises whatever the driver raises if unreachable)."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))

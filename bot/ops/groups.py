@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.db.models import Group, Space
+from bot.db.models import Group
+from bot.db.repositories import groups
+from bot.db.repositories.spaces import spaces_of_group
+from bot.db.sessions import Session
 
 
 class GroupNotFound(LookupError):
     """No single group matches; the message lists the groups there are."""
 
 
-async def find_group(session: AsyncSession, ref: str) -> Group:
+async def find_group(session: Session, ref: str) -> Group:
     """The group whose id is ``ref``, or whose name is ``ref`` (case-insensitive).
 
     Raises:
@@ -20,11 +20,10 @@ async def find_group(session: AsyncSession, ref: str) -> Group:
     """
     ref = ref.strip()
     if ref.isdigit():
-        group = await session.get(Group, int(ref))
+        group = await groups.by_id(session, int(ref))
         if group is not None:
             return group
-    query = select(Group).where(func.lower(Group.name) == ref.lower()).order_by(Group.id)
-    matches = list((await session.execute(query)).scalars())
+    matches = await groups.named(session, ref)
     if len(matches) == 1:
         return matches[0]
     listing = await describe_groups(session)
@@ -35,14 +34,14 @@ async def find_group(session: AsyncSession, ref: str) -> Group:
     raise GroupNotFound(f"no group has the id or name {ref!r}. Groups:\n{listing}")
 
 
-async def describe_groups(session: AsyncSession, limit: int = 20) -> str:
+async def describe_groups(session: Session, limit: int = 20) -> str:
     """One line per group: id, name and spaces (for error messages)."""
-    groups = list((await session.execute(select(Group).order_by(Group.id).limit(limit))).scalars())
-    if not groups:
+    found = await groups.first(session, limit)
+    if not found:
         return "  (none yet: the database is empty)"
     lines = []
-    for group in groups:
-        spaces = (await session.execute(select(Space).where(Space.group_id == group.id))).scalars()
+    for group in found:
+        spaces = await spaces_of_group(session, group.id)
         where = ", ".join(f"{s.platform} {s.external_id}" for s in spaces)
         lines.append(f"  {group.id}: {group.name} ({where or 'no spaces'})")
     return "\n".join(lines)

@@ -10,10 +10,9 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot.core.ports import Adapter
+from bot.db.engine import ping
+from bot.db.sessions import Engine
 
 if TYPE_CHECKING:
     from bot.content.store import ContentStore
@@ -22,17 +21,13 @@ if TYPE_CHECKING:
 DATABASE_TIMEOUT_S = 3.0
 
 
-async def database_problem(engine: AsyncEngine | None) -> str | None:
+async def database_problem(engine: Engine | None) -> str | None:
     """Whether the database answers ``SELECT 1`` within :data:`DATABASE_TIMEOUT_S`."""
     if engine is None:
         return "no database engine (not started or already stopped)"
 
-    async def ping() -> None:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-
     try:
-        await asyncio.wait_for(ping(), DATABASE_TIMEOUT_S)
+        await asyncio.wait_for(ping(engine), DATABASE_TIMEOUT_S)
     except TimeoutError:
         return f"no answer within {DATABASE_TIMEOUT_S:.0f} s"
     except Exception as exc:  # any driver error means "not reachable"
@@ -62,7 +57,7 @@ def content_problem(content: ContentStore | None) -> str | None:
 def register(
     http: HttpServer,
     *,
-    engine: Callable[[], AsyncEngine | None],
+    engine: Callable[[], Engine | None],
     adapters: Sequence[Adapter],
     content: Callable[[], ContentStore | None],
     draining: Callable[[], bool],

@@ -27,15 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.models import Actor
-from bot.db.models import Identity, Member, Space
+from bot.db.models import Member, Space
 from bot.db.repositories import audit
 from bot.db.repositories import settings as settings_repo
 from bot.db.repositories import stats as stats_repo
-from bot.db.repositories.spaces import get_or_create_member
+from bot.db.repositories.spaces import find_space, get_or_create_member, member_of_user
+from bot.db.sessions import Session
 from bot.features.checkins import rules
 from bot.features.checkins.checkin_service import CheckinService
 from bot.ops.streak_csv import RowError, StreakRow
@@ -104,7 +102,7 @@ def overrides_for(row: StreakRow) -> list[tuple[date, int]]:
 
 
 async def plan(
-    session: AsyncSession, rows: list[StreakRow], *, step: Callable[[], None] = _nothing
+    session: Session, rows: list[StreakRow], *, step: Callable[[], None] = _nothing
 ) -> ImportPlan:
     """Check rows against the database: known spaces, one row per member.
 
@@ -120,10 +118,7 @@ async def plan(
         step()
         key = (row.platform, row.space)
         if key not in space_cache:
-            query = select(Space).where(
-                Space.platform == row.platform, Space.external_id == row.space
-            )
-            space_cache[key] = (await session.execute(query)).scalar_one_or_none()
+            space_cache[key] = await find_space(session, row.platform, row.space)
         space = space_cache[key]
         if space is None:
             result.errors.append(
@@ -134,7 +129,7 @@ async def plan(
                 )
             )
             continue
-        member = await _member(session, space, row.user_id)
+        member = await member_of_user(session, space.id, row.user_id)
         if member is not None:
             if member.id in members_seen:
                 message = f"same member as line {members_seen[member.id]} (linked accounts)"
@@ -146,7 +141,7 @@ async def plan(
 
 
 async def apply(
-    session: AsyncSession,
+    session: Session,
     planned: ImportPlan,
     *,
     source: str,
@@ -199,18 +194,9 @@ async def apply(
     return sorted(results, key=lambda imported: imported.row.line)
 
 
-async def _create_member(session: AsyncSession, item: PlannedRow, now: datetime) -> Member:
+async def _create_member(session: Session, item: PlannedRow, now: datetime) -> Member:
     """A new member and their identity, in the import's transaction (undone by a dry run)."""
     row = item.row
     actor = Actor(user_id=row.user_id, display_name=row.display_name or row.user_id)
     member, _ = await get_or_create_member(session, item.space, actor, now)
     return member
-
-
-async def _member(session: AsyncSession, space: Space, user_id: str) -> Member | None:
-    query = (
-        select(Member)
-        .join(Identity, Identity.member_id == Member.id)
-        .where(Identity.space_id == space.id, Identity.platform_user_id == user_id)
-    )
-    return (await session.execute(query)).scalar_one_or_none()

@@ -142,3 +142,21 @@ async def platforms_with_spaces(session: AsyncSession, *, except_prefix: str = "
     if except_prefix:
         query = query.where(~Space.external_id.startswith(except_prefix, autoescape=True))
     return set((await session.execute(query)).scalars())
+
+
+async def find_space(session: AsyncSession, platform: str, external_id: str) -> Space | None:
+    """The stored space at ``platform``'s ``external_id``, if studybot has seen it (no create)."""
+    query = select(Space).where(Space.platform == platform, Space.external_id == external_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def member_of_user(
+    session: AsyncSession, space_id: int, platform_user_id: str
+) -> Member | None:
+    """The member whose identity in space ``space_id`` is ``platform_user_id``, if any."""
+    query = (
+        select(Member)
+        .join(Identity, Identity.member_id == Member.id)
+        .where(Identity.space_id == space_id, Identity.platform_user_id == platform_user_id)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
