@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rich.progress import Progress
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Group
-from bot.ops import export_data
+from bot.db.repositories import export_sections
+from bot.db.sessions import Session
 from bot.ops.export_writers import ExportWriter, JsonWriter, ZipCsvWriter
 from bot.ops.groups import find_group
 
@@ -95,7 +95,7 @@ async def export_group(
 
 
 async def _export_json(
-    session: AsyncSession,
+    session: Session,
     group: Group,
     now: datetime,
     stream: Any,
@@ -112,7 +112,7 @@ async def _export_json(
     # In JSON a member carries their identities; the CSV zip has identities.csv instead.
     identities: dict[int, list[dict[str, Any]]] = defaultdict(list)
     section = _section("identities")
-    async for batch in export_data.rows(session, section, group.id):
+    async for batch in export_sections.rows(session, section, group.id):
         for row in batch:
             identities[row.pop("member_id")].append(row)
     await _write_sections(
@@ -128,7 +128,7 @@ async def _export_json(
 
 
 async def _write_sections(
-    session: AsyncSession,
+    session: Session,
     group_id: int,
     writer: ExportWriter,
     summary: ExportSummary,
@@ -137,16 +137,16 @@ async def _write_sections(
     skip: frozenset[str] | set[str] = frozenset(),
     identities: dict[int, list[dict[str, Any]]] | None = None,
 ) -> None:
-    for section in export_data.SECTIONS:
+    for section in export_sections.SECTIONS:
         if section.name in skip:
             continue
-        total = await export_data.count(session, section, group_id)
+        total = await export_sections.count(session, section, group_id)
         task = progress.add_task(section.name, total=total) if progress is not None else None
         columns = list(section.query(group_id).selected_columns.keys())
         nest = identities is not None and section.name == "members"
         writer.begin(section.name, [*columns, "identities"] if nest else columns)
         written = 0
-        async for batch in export_data.rows(session, section, group_id):
+        async for batch in export_sections.rows(session, section, group_id):
             if nest and identities is not None:
                 for row in batch:
                     row["identities"] = identities.get(row["id"], [])
@@ -158,5 +158,5 @@ async def _write_sections(
         summary.counts[section.name] = written
 
 
-def _section(name: str) -> export_data.Section:
-    return next(s for s in export_data.SECTIONS if s.name == name)
+def _section(name: str) -> export_sections.Section:
+    return next(s for s in export_sections.SECTIONS if s.name == name)

@@ -1,4 +1,4 @@
-"""What ``studybot export`` writes about one group, section by section.
+"""What ``studybot export`` reads about one group, section by section.
 
 Each section is a query whose rows become plain dicts (values still Python objects; the
 writers turn them into JSON or CSV). ``streaks`` is the same format ``studybot import
