@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.common import settings_from
-from bot.ops import dbcopy, sqlite_backup
+from bot.db import dbcopy, sqlite_backup
 from bot.ops.progress import progress_bar
 
 

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import migrate
+from bot.db import migrate, sqlite_backup
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Group
-from bot.ops import sqlite_backup
-from bot.ops.sqlite_backup import BackupError, backup, restore, sqlite_path
+from bot.db.sqlite_backup import BackupError, backup, restore, sqlite_path
 from tests.ops.conftest import CliResult
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

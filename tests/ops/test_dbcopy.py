@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.db import migrate
+from bot.db.dbcopy import CopyError, copy_database
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Base, Group, Member, Space
-from bot.ops.dbcopy import CopyError, copy_database
 from tests.ops.conftest import CliResult
 from tests.ops.seed import SEEDED_TABLES, dump, seed
 
