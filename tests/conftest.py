@@ -8,6 +8,7 @@ import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -133,16 +134,16 @@ def clock() -> FakeClock:
     return FakeClock(DEFAULT_START)
 
 
-@pytest.fixture
-async def bot(
-    settings: Settings, clock: FakeClock, content_store: ContentStore
+@asynccontextmanager
+async def started_bot(
+    settings: Settings, clock: FakeClock, content: ContentStore
 ) -> AsyncIterator[BotHarness]:
-    """The real app with fake adapters for console, Discord and Slack, started."""
+    """The real app with fake adapters for console, Discord and Slack, started, then stopped."""
     adapters = {p: FakeAdapter(p) for p in Platform}
     app = App(
         settings=settings,
         clock=clock,
-        content=content_store,
+        content=content,
         adapter_factories=[lambda _app, a=a: a for a in adapters.values()],
     )
     await app.start()
@@ -150,6 +151,30 @@ async def bot(
         yield BotHarness(app=app, clock=clock, adapters=adapters)
     finally:
         await app.stop()
+
+
+@pytest.fixture
+async def bot(
+    settings: Settings, clock: FakeClock, content_store: ContentStore
+) -> AsyncIterator[BotHarness]:
+    """The real app with fake adapters for console, Discord and Slack, started."""
+    async with started_bot(settings, clock, content_store) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def pg_bot(
+    postgres_url: str, tmp_path: Path, clock: FakeClock, content_store: ContentStore
+) -> AsyncIterator[BotHarness]:
+    """The same app on a fresh PostgreSQL database of its own."""
+    settings = Settings(
+        database_url_override=postgres_url,
+        data_dir=tmp_path,
+        auto_migrate=True,
+        content_dir=BUNDLED_CONTENT_DIR,
+    )
+    async with started_bot(settings, clock, content_store) as harness:
+        yield harness
 
 
 @pytest.fixture

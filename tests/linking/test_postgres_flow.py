@@ -6,47 +6,14 @@ are the SQL most likely to differ between SQLite and PostgreSQL, so they run on 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from bot.app import App
-from bot.config import BUNDLED_CONTENT_DIR, Settings
-from bot.content.store import ContentStore
-from bot.core.clock import FakeClock
-from bot.core.models import Platform
 from bot.features.checkins.audit_check import verify_group
 from bot.streaks import StreakPolicy
 from tests.linking.support import DISCORD, SLACK, link_accounts, link_spaces, member_of, space_row
-from tests.support.fake_adapter import FakeAdapter
 from tests.support.harness import BotHarness
-
-
-@pytest.fixture
-async def pg_bot(
-    postgres_url: str, tmp_path: Path, clock: FakeClock, content_store: ContentStore
-) -> AsyncIterator[BotHarness]:
-    """The real app with fake adapters, on a fresh PostgreSQL database."""
-    settings = Settings(
-        database_url_override=postgres_url,
-        data_dir=tmp_path,
-        auto_migrate=True,
-        content_dir=BUNDLED_CONTENT_DIR,
-    )
-    adapters = {p: FakeAdapter(p) for p in Platform}
-    app = App(
-        settings=settings,
-        clock=clock,
-        content=content_store,
-        adapter_factories=[lambda _app, a=a: a for a in adapters.values()],
-    )
-    await app.start()
-    try:
-        yield BotHarness(app=app, clock=clock, adapters=adapters)
-    finally:
-        await app.stop()
 
 
 @pytest.mark.postgres

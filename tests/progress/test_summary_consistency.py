@@ -10,19 +10,12 @@ and after the first read of data written before the summaries existed.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, text
 
-from bot.app import App
-from bot.config import BUNDLED_CONTENT_DIR, Settings
-from bot.content.store import ContentStore
-from bot.core.clock import FakeClock
-from bot.core.models import Platform
 from bot.db.models import Identity, Member, Space, StepProgress
 from bot.db.models_progress import MemberProgress, ProgressCount, StepChallenges
 from bot.db.repositories import progress_challenges, progress_summary
@@ -31,7 +24,6 @@ from bot.ops.streak_csv import StreakRow
 from bot.progress.challenge_steps import challenge_steps, of_challenges
 from bot.progress.plan import Status
 from tests.linking.support import DISCORD, SLACK, link_accounts, link_spaces
-from tests.support.fake_adapter import FakeAdapter
 from tests.support.harness import BotHarness
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
@@ -264,31 +256,6 @@ async def seed_random(bot: BotHarness, members: int) -> None:
                         updated_at=bot.clock.now(),
                     )
                 )
-
-
-@pytest.fixture
-async def pg_bot(
-    postgres_url: str, tmp_path: Path, clock: FakeClock, content_store: ContentStore
-) -> AsyncIterator[BotHarness]:
-    """The real app with fake adapters, on a fresh PostgreSQL database."""
-    settings = Settings(
-        database_url_override=postgres_url,
-        data_dir=tmp_path,
-        auto_migrate=True,
-        content_dir=BUNDLED_CONTENT_DIR,
-    )
-    adapters = {p: FakeAdapter(p) for p in Platform}
-    app = App(
-        settings=settings,
-        clock=clock,
-        content=content_store,
-        adapter_factories=[lambda _app, a=a: a for a in adapters.values()],
-    )
-    await app.start()
-    try:
-        yield BotHarness(app=app, clock=clock, adapters=adapters)
-    finally:
-        await app.stop()
 
 
 @pytest.mark.postgres

@@ -10,12 +10,10 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 
-from bot.app import App
 from bot.config import Settings
 from bot.content.store import ContentStore
 from bot.core.clock import FakeClock
-from bot.core.models import Platform
-from tests.support.fake_adapter import FakeAdapter
+from tests.conftest import started_bot
 from tests.support.harness import BotHarness
 
 LINK = re.compile(r"https?://\S+/dashboard/signin\?t=[\w.\-]+")
@@ -32,18 +30,8 @@ async def dash(
     dashboard_settings: Settings, clock: FakeClock, content_store: ContentStore
 ) -> AsyncIterator[BotHarness]:
     """The real app with the dashboard on, fake adapters, started."""
-    adapters = {p: FakeAdapter(p) for p in Platform}
-    app = App(
-        settings=dashboard_settings,
-        clock=clock,
-        content=content_store,
-        adapter_factories=[lambda _app, a=a: a for a in adapters.values()],
-    )
-    await app.start()
-    try:
-        yield BotHarness(app=app, clock=clock, adapters=adapters)
-    finally:
-        await app.stop()
+    async with started_bot(dashboard_settings, clock, content_store) as harness:
+        yield harness
 
 
 def base_of(harness: BotHarness) -> str:
