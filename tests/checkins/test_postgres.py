@@ -123,3 +123,52 @@ async def test_has_written_sees_the_first_write(pg: AsyncEngine) -> None:
         assert not await has_written(session)
         await set_member_hidden(session, member, True)
         assert await has_written(session)
+
+
+async def test_new_members_rows_are_written_once_under_racing_writers(pg: AsyncEngine) -> None:
+    """First check-ins, replays and opt-outs of members without a stats row, all at once.
+
+    On PostgreSQL a new member's ``member_stats`` row is created only under the lock of
+    their ``members`` row; every writer must wait for the others, never insert twice
+    (a unique violation would fail a batch) or lose a figure.
+    """
+    from bot.db.models import Member
+    from bot.features.checkins import recording
+
+    group_id, members = await make_group(pg, 80)
+    writer = CheckinWriter(pg, FakeClock(NOW), max_batch=16, lanes=3)
+    await writer.start()
+    rng = random.Random(17)
+    hidden = set(rng.sample(members, 20))
+
+    async def replay(member_ids: list[int]) -> None:
+        async with pg.begin() as conn:
+            await recording.recompute(conn, member_ids, POLICY, NOW)
+
+    async def hide(member_id: int) -> None:
+        async with pg.begin() as conn:
+            await recording.set_hidden(conn, member_id, True, NOW)
+
+    calls = [writer.submit(request(group_id, m)) for m in members]
+    calls += [replay(rng.sample(members, 8)) for _ in range(10)]
+    calls += [hide(m) for m in hidden]
+    rng.shuffle(calls)
+    results = await asyncio.gather(*calls)
+    await writer.stop()
+    counted = [r for r in results if getattr(r, "status", None) is Status.COUNTED]
+    assert len(counted) == len(members)
+    async with pg.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(MemberStats.member_id, MemberStats.total, MemberStats.hidden, Member.hidden)
+                .join(Member, Member.id == MemberStats.member_id)
+                .where(MemberStats.group_id == group_id)
+            )
+        ).all()
+    assert sorted(row[0] for row in rows) == members
+    assert all(total == 1 for _, total, _, _ in rows)
+    assert {m for m, _, stats_hidden, member_hidden in rows if stats_hidden and member_hidden} == (
+        hidden
+    )
+    async with AsyncSession(bind=pg) as session:
+        assert await verify_group(session, group_id, POLICY) == []

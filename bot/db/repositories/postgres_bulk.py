@@ -16,7 +16,7 @@ the lock order of :mod:`bot.features.checkins.recording` holds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -77,20 +77,34 @@ _INSERT_CHECKINS = (
     f"SELECT * FROM unnest({_arrays(_CHECKIN_COLUMNS, 1)}) "
     "ON CONFLICT (member_id, local_date) DO NOTHING RETURNING member_id, local_date"
 )
+_STATS_VALUES = (
+    f"unnest($1::int[], $2::int[], {_arrays(_STATS_COLUMNS, 4)}) "
+    f"AS v(member_id, group_id, {_STATS_NAMES})"
+)
 _SAVE_STATS = (
     f"INSERT INTO member_stats (member_id, group_id, updated_at, {_STATS_NAMES}) "
     f"SELECT v.member_id, v.group_id, $3::timestamptz, "
-    f"{', '.join('v.' + n for n, _ in _STATS_COLUMNS)} FROM unnest($1::int[], $2::int[], "
-    f"{_arrays(_STATS_COLUMNS, 4)}) "
-    f"AS v(member_id, group_id, {_STATS_NAMES}) "
+    f"{', '.join('v.' + n for n, _ in _STATS_COLUMNS)} FROM {_STATS_VALUES} "
     "ON CONFLICT (member_id) DO UPDATE SET group_id = excluded.group_id, "
     f"updated_at = excluded.updated_at, {_excluded(_STATS_COLUMNS)}"
 )
-_ENSURE_STATS = (
-    "INSERT INTO member_stats (member_id, group_id, hidden, updated_at, run, longest, total, "
-    "freezes, progress, freezes_used, live_run, recent, week_n, month_n) "
-    "SELECT m.id, m.group_id, m.hidden, $2::timestamptz, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 "
-    "FROM members m WHERE m.id = ANY($1::int[]) ON CONFLICT (member_id) DO NOTHING"
+# New members' rows (their members row is locked: nobody else creates them meanwhile; a
+# writer outside that protocol makes this fail, and the batch is retried, never lost).
+_INSERT_STATS = (
+    f"INSERT INTO member_stats (member_id, group_id, updated_at, {_STATS_NAMES}) "
+    f"SELECT v.member_id, v.group_id, $3::timestamptz, "
+    f"{', '.join('v.' + n for n, _ in _STATS_COLUMNS)} FROM {_STATS_VALUES}"
+)
+_UPDATE_STATS = (
+    "UPDATE member_stats s SET group_id = v.group_id, updated_at = $3::timestamptz, "
+    f"{', '.join(f'{n} = v.{n}' for n, _ in _STATS_COLUMNS)} FROM {_STATS_VALUES} "
+    "WHERE s.member_id = v.member_id"
+)
+# The write lock on a member's figures (see bot.db.repositories.stats): FOR NO KEY UPDATE
+# does not conflict with the FOR KEY SHARE of foreign-key checks on other writers' rows.
+_LOCK_MEMBERS = (
+    "SELECT id, group_id, hidden FROM members WHERE id = ANY($1::int[]) "
+    "ORDER BY id FOR NO KEY UPDATE"
 )
 _LOAD_STATS = (
     f"SELECT member_id, group_id, {_STATS_NAMES} FROM member_stats "
@@ -140,9 +154,10 @@ async def current_groups(db: Executor, member_ids: list[int]) -> dict[int, int]:
     }
 
 
-async def ensure_stats(db: Executor, member_ids: list[int], now: datetime) -> None:
-    """Create empty ``member_stats`` rows for members without one (so they can be locked)."""
-    await _run(db, _ENSURE_STATS, (member_ids, now))
+async def lock_members(db: Executor, member_ids: list[int]) -> dict[int, tuple[int, bool]]:
+    """Lock the members' rows ``FOR NO KEY UPDATE`` in id order; each one's group and hidden."""
+    found = await _run(db, _LOCK_MEMBERS, (member_ids,))
+    return {member_id: (group_id, hidden) for member_id, group_id, hidden in found}
 
 
 async def load_stats(db: Executor, member_ids: list[int]) -> dict[int, StatsRow]:
@@ -168,8 +183,26 @@ async def load_stats(db: Executor, member_ids: list[int]) -> dict[int, StatsRow]
     return rows
 
 
-async def save_stats(db: Executor, rows: Sequence[StatsRow], now: datetime) -> None:
-    """Upsert ``member_stats`` rows (every column, ``updated_at`` = ``now``)."""
+async def save_stats(
+    db: Executor, rows: Sequence[StatsRow], now: datetime, new: Collection[int] | None = None
+) -> None:
+    """Store ``member_stats`` rows (every column, ``updated_at`` = ``now``).
+
+    ``new``: the members known to have no row (inserted); the others are updated. ``None``
+    (unknown) upserts every row.
+    """
+    if new is None:
+        await _save(db, _SAVE_STATS, rows, now)
+        return
+    inserts = [row for row in rows if row.member_id in new]
+    updates = [row for row in rows if row.member_id not in new]
+    if updates:
+        await _save(db, _UPDATE_STATS, updates, now)
+    if inserts:
+        await _save(db, _INSERT_STATS, inserts, now)
+
+
+async def _save(db: Executor, sql: str, rows: Sequence[StatsRow], now: datetime) -> None:
     values = [
         (
             row.member_id,
@@ -194,7 +227,7 @@ async def save_stats(db: Executor, rows: Sequence[StatsRow], now: datetime) -> N
         for row in rows
     ]
     member_ids, group_ids, *rest = columns(values, 2 + len(_STATS_COLUMNS))
-    await _run(db, _SAVE_STATS, (member_ids, group_ids, now, *rest))
+    await _run(db, sql, (member_ids, group_ids, now, *rest))
 
 
 async def add_deltas(db: Executor, ordered: Sequence[tuple[int, str, date, int, int]]) -> None:

@@ -1,9 +1,16 @@
 """``member_stats`` rows and the inputs a replay needs (excused days, overrides).
 
-Writers lock the rows they are about to change: :func:`ensure` creates missing rows first
-(so there is something to lock) and :func:`load` reads them ``FOR UPDATE`` on PostgreSQL.
-SQLite has one writer at a time, and the ``INSERT`` in :func:`ensure` is what starts the
-write transaction there, so the reads that follow see no concurrent change either.
+Writers of a member's figures read them with :func:`load_for_write`. On PostgreSQL it
+first locks the member's ``members`` row (``FOR NO KEY UPDATE``, in id order), then the
+stored ``member_stats`` rows (``FOR UPDATE``, in a second statement, so that a writer that
+waited for the first lock sees the row the other one created). The ``members`` row lock is
+what serialises writers of a member that has no stats row yet, so a new member's row is
+written once (an ``INSERT``), not created empty to be locked and then rewritten. Every
+writer that creates ``member_stats`` rows goes through :func:`load_for_write`; the bulk
+``UPDATE`` statements of the board roll and of linking only change stored rows, whose own
+row locks keep them exact. SQLite has one writer at a time: the caller's first write (the ``INSERT``
+in :func:`ensure` for a replay) takes the database's write lock, so the reads that follow
+see no concurrent change either.
 """
 
 from __future__ import annotations
@@ -31,7 +38,12 @@ _MEMBERS: Table = Member.__table__  # type: ignore[assignment]
 
 
 async def ensure(db: Executor, member_ids: Iterable[int], now: datetime) -> None:
-    """Create an empty stats row for each member that has none (copying ``hidden``)."""
+    """Create an empty stats row for each member that has none (copying ``hidden``).
+
+    Not for PostgreSQL writers of the figures: there a row is created only under the
+    ``members`` row lock of :func:`load_for_write` (two writers creating it without that
+    lock would wait on each other's unique key and lock in opposite orders).
+    """
     wanted = sorted(set(member_ids))
     if not wanted:
         return
@@ -62,6 +74,16 @@ async def ensure(db: Executor, member_ids: Iterable[int], now: datetime) -> None
     await db.execute(statement)
 
 
+async def begin_write(db: Executor, member_ids: Iterable[int], now: datetime) -> None:
+    """Start writing members' figures in a transaction that has not written yet.
+
+    On SQLite :func:`ensure`'s ``INSERT`` takes the database's write lock before the rows
+    are read; on PostgreSQL nothing is needed (:func:`load_for_write` locks what it reads).
+    """
+    if is_sqlite(db):
+        await ensure(db, member_ids, now)
+
+
 async def load(
     db: Executor, member_ids: Iterable[int], *, lock: bool = True
 ) -> dict[int, StatsRow]:
@@ -80,21 +102,33 @@ async def load_for_write(
 ) -> dict[int, StatsRow]:
     """Every member's stats row, locked for this transaction; empty rows for new members.
 
-    The caller must already have written in this transaction: on SQLite that write holds
-    the database's write lock, so no other writer changes the rows until the commit (and
-    new members get their row from :func:`save`); on PostgreSQL missing rows are created
-    first so that ``FOR UPDATE`` has something to lock.
+    New members get a row that is not ``stored``; :func:`save` inserts it. On SQLite the
+    caller must already have written in this transaction: that write holds the database's
+    write lock, so no other writer changes the rows until the commit. On PostgreSQL the
+    members' rows are locked first (see the module's docstring), then the stored stats rows.
     """
     wanted = sorted(set(member_ids))
-    if wanted and postgres_bulk.applies(db):
-        await postgres_bulk.ensure_stats(db, wanted, now)
-        return await postgres_bulk.load_stats(db, wanted)
-    if dialect_name(db) == "postgresql":
-        await ensure(db, wanted, now)
-        return await load(db, wanted)
     if not wanted:
         return {}
-    return await stats_sqlite.load_rows(db, wanted)
+    if dialect_name(db) != "postgresql":
+        return await stats_sqlite.load_rows(db, wanted)
+    if postgres_bulk.applies(db):
+        members = await postgres_bulk.lock_members(db, wanted)
+        rows = await postgres_bulk.load_stats(db, wanted)
+    else:
+        query = (
+            select(_MEMBERS.c.id, _MEMBERS.c.group_id, _MEMBERS.c.hidden)
+            .where(_MEMBERS.c.id.in_(wanted))
+            .order_by(_MEMBERS.c.id)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE
+        )
+        found = (await db.execute(query)).all()
+        members = {member_id: (group_id, bool(hidden)) for member_id, group_id, hidden in found}
+        rows = await load(db, wanted)
+    for member_id, (group_id, hidden) in members.items():
+        if member_id not in rows:
+            rows[member_id] = StatsRow(member_id, group_id, hidden, stored=False)
+    return rows
 
 
 async def for_group(db: Executor, group_id: int) -> dict[int, StatsRow]:
@@ -124,7 +158,7 @@ async def save(
     if not rows:
         return
     if postgres_bulk.applies(db):
-        await postgres_bulk.save_stats(db, rows, now)
+        await postgres_bulk.save_stats(db, rows, now, new)
         return
     if is_sqlite(db):
         await stats_sqlite.save_rows(db, rows, now, new, moved)
@@ -157,6 +191,7 @@ __all__ = [
     "StatsRow",
     "add_excused",
     "add_override",
+    "begin_write",
     "ensure",
     "excuses",
     "for_group",

@@ -9,8 +9,9 @@ end) makes the member's figures be replayed from all their rows with
 :func:`bot.streaks.replay`. :func:`recompute` does that replay on request (moderator
 repairs, amnesties, merged accounts, imports).
 
-Lock order is always: ``checkins`` rows, then ``member_stats`` rows by member id, then
-``board_state`` (shared), then score counts by key; so writers never deadlock.
+Lock order is always: ``checkins`` rows, then ``members`` and ``member_stats`` rows by
+member id (see :mod:`bot.db.repositories.stats`), then ``board_state`` (shared), then
+score counts by key; so writers never deadlock.
 """
 
 from __future__ import annotations
@@ -278,7 +279,7 @@ async def recompute(
     wanted = sorted(set(member_ids))
     if not wanted:
         return {}
-    await stats.ensure(db, wanted, now)  # also takes SQLite's write lock before reading
+    await stats.begin_write(db, wanted, now)
     rows = await stats.load_for_write(db, wanted, now)
     days = await board_figures.board_days(db, {row.group_id for row in rows.values()})
     changes = await _replay_members(db, dict.fromkeys(wanted, policy), rows, days)
@@ -318,7 +319,6 @@ async def _replay_members(
 async def set_hidden(db: Executor, member_id: int, hidden: bool, now: datetime) -> None:
     """Show or hide a member on the boards (their rows and the score counts)."""
     await stats.set_member_hidden(db, member_id, hidden)  # also takes SQLite's write lock
-    await stats.ensure(db, [member_id], now)
     before = (await stats.load_for_write(db, [member_id], now))[member_id]
     await _write(db, [Change(before, replace(before, hidden=hidden))], now)
     # The steps board (learning progress) respects the same opt-out.
