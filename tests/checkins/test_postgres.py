@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -12,8 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.core.clock import FakeClock
-from bot.db import migrate
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_session_factory
 from bot.db.models import CheckIn, MemberStats
 from bot.db.repositories import board_roll
 from bot.features.checkins.audit_check import verify_group
@@ -24,16 +22,6 @@ from tests.checkins.test_consistency import GROUP_TZ, START, check_boards, setup
 from tests.checkins.test_writer import NOW, POLICY, make_group, request
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def pg(postgres_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(postgres_url)
-    await migrate.upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def test_two_writers_racing_on_the_same_members(pg: AsyncEngine) -> None:

@@ -10,7 +10,6 @@ statements, one through Core. Every stored row and every result must be the same
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -18,8 +17,6 @@ import pytest
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import migrate
-from bot.db.engine import create_engine
 from bot.db.models import BoardCount, CheckIn, MemberStats
 from bot.db.models_recognition import Award
 from bot.db.repositories import board_roll, postgres_bulk, stats
@@ -33,16 +30,6 @@ pytestmark = pytest.mark.postgres
 START = date(2026, 2, 1)
 POLICY = StreakPolicy(freeze_every=3, rest_weekdays=frozenset({6}))
 ZONES = ("UTC", "Asia/Tokyo", "America/Los_Angeles")
-
-
-@pytest.fixture
-async def pg(postgres_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(postgres_url)
-    await migrate.upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def _script(seed: int, size: int) -> list[list[tuple[int, date, bool, str | None]]]:
