@@ -12,22 +12,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy import text
-
-from bot.config import Settings
-from bot.db.engine import create_engine
+from tests.adapters.database import rows
 from tests.adapters.discord.support import DiscordBot, message_text
 from tests.fakes.discord_payloads import FLAG_LOADING
-
-
-async def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    """Rows of ``sql`` on the test database (a separate engine)."""
-    engine = create_engine(settings.database_url)
-    try:
-        async with engine.connect() as conn:
-            return [tuple(r) for r in (await conn.execute(text(sql))).all()]
-    finally:
-        await engine.dispose()
 
 
 def hold_dispatch(bot: DiscordBot) -> None:

@@ -13,23 +13,11 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
 
 from bot.adapters.discord import respond
 from bot.adapters.discord.late import AGAIN
-from bot.config import Settings
-from bot.db.engine import create_engine
+from tests.adapters.database import rows
 from tests.adapters.discord.support import DiscordBot, is_ephemeral, message_text
-
-
-async def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    """Rows of ``sql`` on the test database (a separate engine)."""
-    engine = create_engine(settings.database_url)
-    try:
-        async with engine.connect() as conn:
-            return [tuple(r) for r in (await conn.execute(text(sql))).all()]
-    finally:
-        await engine.dispose()
 
 
 async def restart(bot: DiscordBot) -> None:

@@ -25,6 +25,7 @@ from bot.content.store import ContentStore
 from bot.core.clock import FakeClock
 from bot.core.dispatcher import KEPT
 from bot.db.engine import create_engine
+from tests.adapters.database import rows
 from tests.adapters.slack.conftest import start_bot
 from tests.adapters.slack.support import GENERAL, MEMBER, SECRET, SlackBot
 from tests.fakes.slack_server import FakeSlack
@@ -33,16 +34,6 @@ ROOT = Path(__file__).resolve().parents[3]
 PEOPLE = [f"U9P{i:03d}" for i in range(12)]
 # The held work is cancelled before it starts, so its coroutine is never awaited.
 HELD = "ignore:coroutine 'InboundWork.command' was never awaited:RuntimeWarning"
-
-
-async def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    """Rows of ``sql`` on the test database (a separate engine, as an operator would)."""
-    engine = create_engine(settings.database_url)
-    try:
-        async with engine.connect() as conn:
-            return [tuple(r) for r in (await conn.execute(text(sql))).all()]
-    finally:
-        await engine.dispose()
 
 
 def documented() -> str:

@@ -16,27 +16,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import text
 
 from bot.adapters.slack.late import AGAIN
 from bot.adapters.slack.respond import ANSWER_EVENT_TYPE, ReplySender
 from bot.config import Settings
 from bot.content.store import ContentStore
 from bot.core.clock import FakeClock
-from bot.db.engine import create_engine
+from tests.adapters.database import rows
 from tests.adapters.slack.conftest import start_bot
 from tests.adapters.slack.support import GENERAL, MEMBER, SECRET, SlackBot
 from tests.fakes.slack_server import FakeSlack
-
-
-async def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    """Rows of ``sql`` on the test database (a separate engine)."""
-    engine = create_engine(settings.database_url)
-    try:
-        async with engine.connect() as conn:
-            return [tuple(r) for r in (await conn.execute(text(sql))).all()]
-    finally:
-        await engine.dispose()
 
 
 async def restart(
