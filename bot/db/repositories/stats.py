@@ -97,9 +97,7 @@ async def load(
     return {row.member_id: row_from(row) for row in (await db.execute(query)).all()}
 
 
-async def load_for_write(
-    db: Executor, member_ids: Iterable[int], now: datetime
-) -> dict[int, StatsRow]:
+async def load_for_write(db: Executor, member_ids: Iterable[int]) -> dict[int, StatsRow]:
     """Every member's stats row, locked for this transaction; empty rows for new members.
 
     New members get a row that is not ``stored``; :func:`save` inserts it. On SQLite the

@@ -127,7 +127,7 @@ async def record(
     by_member: dict[int, list[CheckinRequest]] = defaultdict(list)
     for request in requests:
         by_member[request.checkin.member_id].append(request)
-    rows = await stats.load_for_write(db, by_member, now)
+    rows = await stats.load_for_write(db, by_member)
     groups = {request.checkin.group_id for request in requests}
     days = await board_figures.board_days(db, groups)
     since = min(
@@ -280,7 +280,7 @@ async def recompute(
     if not wanted:
         return {}
     await stats.begin_write(db, wanted, now)
-    rows = await stats.load_for_write(db, wanted, now)
+    rows = await stats.load_for_write(db, wanted)
     days = await board_figures.board_days(db, {row.group_id for row in rows.values()})
     changes = await _replay_members(db, dict.fromkeys(wanted, policy), rows, days)
     await _write(db, changes.values(), now)
@@ -319,7 +319,7 @@ async def _replay_members(
 async def set_hidden(db: Executor, member_id: int, hidden: bool, now: datetime) -> None:
     """Show or hide a member on the boards (their rows and the score counts)."""
     await stats.set_member_hidden(db, member_id, hidden)  # also takes SQLite's write lock
-    before = (await stats.load_for_write(db, [member_id], now))[member_id]
+    before = (await stats.load_for_write(db, [member_id]))[member_id]
     await _write(db, [Change(before, replace(before, hidden=hidden))], now)
     # The steps board (learning progress) respects the same opt-out.
     from bot.db.repositories import progress_summary
