@@ -77,9 +77,14 @@ class StreakState:
     freezes_used: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("run", "longest", "total", "freezes", "progress", "freezes_used"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"StreakState.{name} must not be negative")
+        # One comparison on the usual path: every check-in builds two of these.
+        if (
+            min(self.run, self.longest, self.total, self.freezes, self.progress, self.freezes_used)
+            < 0
+        ):
+            for name in ("run", "longest", "total", "freezes", "progress", "freezes_used"):
+                if getattr(self, name) < 0:
+                    raise ValueError(f"StreakState.{name} must not be negative")
 
     @classmethod
     def empty(cls) -> StreakState:

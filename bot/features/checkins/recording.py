@@ -122,7 +122,7 @@ async def record(
     """
     requests = await _in_current_groups(db, requests)
     # Key order, so two writers inserting the same keys never wait on each other in a cycle.
-    ordered = sorted(requests, key=lambda request: request.key)
+    ordered = sorted(requests, key=_key)
     inserted = await checkins.insert_new(db, [request.checkin for request in ordered])
     by_member: dict[int, list[CheckinRequest]] = defaultdict(list)
     for request in requests:
@@ -143,7 +143,7 @@ async def record(
         before = rows[member_id]
         outcome = _apply_member(
             before,
-            sorted(mine, key=lambda r: r.checkin.local_date),
+            mine if len(mine) == 1 else sorted(mine, key=lambda r: r.checkin.local_date),
             inserted,
             excuses.of(before.group_id, member_id),
             days[before.group_id],
@@ -163,13 +163,7 @@ async def record(
     await _write(db, changes.values(), now, moved=False, counts=False)
     earned = await _earn(db, changes, Cause("checkin", platforms=platforms), now)
     await board_figures.add_deltas(db, total_deltas(changes.values()))
-    results = _results(requests, inserted, set(rejected), rows, changes)
-    return [
-        replace(result, earned=tuple(earned.get(request.checkin.member_id, ())))
-        if result.status is Status.COUNTED
-        else result
-        for request, result in zip(requests, results, strict=True)
-    ]
+    return _results(requests, inserted, set(rejected), rows, changes, earned)
 
 
 async def _earn(
@@ -233,22 +227,32 @@ def _results(
     rejected: set[tuple[int, date]],
     rows: dict[int, StatsRow],
     changes: dict[int, Change],
+    earned: dict[int, list[Milestone]],
 ) -> list[CheckinResult]:
     # The same member and day twice in one batch: the first request is the one counted.
+    keys = [request.key for request in requests]
     first: dict[tuple[int, date], int] = {}
-    for index, request in enumerate(requests):
-        first.setdefault(request.key, index)
+    for index, key in enumerate(keys):
+        first.setdefault(key, index)
     results: list[CheckinResult] = []
-    for index, request in enumerate(requests):
-        member_id = request.checkin.member_id
-        after = changes[member_id].after if member_id in changes else rows[member_id]
-        status = Status.COUNTED
-        if request.key in rejected:
-            status = Status.COVERED
-        elif request.key not in inserted or first[request.key] != index:
-            status = Status.ALREADY
-        results.append(CheckinResult(status, request.checkin.local_date, rows[member_id], after))
+    for index, key in enumerate(keys):
+        member_id, day = key
+        change = changes.get(member_id)
+        after = rows[member_id] if change is None else change.after
+        if key in rejected:
+            result = CheckinResult(Status.COVERED, day, rows[member_id], after)
+        elif key not in inserted or first[key] != index:
+            result = CheckinResult(Status.ALREADY, day, rows[member_id], after)
+        else:
+            milestones = tuple(earned.get(member_id, ()))
+            result = CheckinResult(Status.COUNTED, day, rows[member_id], after, milestones)
+        results.append(result)
     return results
+
+
+def _key(request: CheckinRequest) -> tuple[int, date]:
+    checkin = request.checkin
+    return checkin.member_id, checkin.local_date
 
 
 def _day(checkin: NewCheckin) -> CheckInDay:
