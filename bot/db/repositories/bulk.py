@@ -28,6 +28,19 @@ async def connection_of(db: Executor) -> AsyncConnection:
     return await db.connection() if isinstance(db, AsyncSession) else db
 
 
+async def driver_of(db: Executor) -> Any:
+    """The aiosqlite connection under a session or connection, in the same transaction.
+
+    A statement through SQLAlchemy's aiosqlite adapter makes four trips to aiosqlite's
+    thread (open a cursor, execute, fetch, close), each through a greenlet switch;
+    aiosqlite's own ``execute_fetchall`` and ``executemany`` make one. The sqlite3
+    connection is the same, so its transaction (begun by the first write, committed by
+    SQLAlchemy) is the caller's.
+    """
+    raw = await (await connection_of(db)).get_raw_connection()
+    return raw.driver_connection
+
+
 @functools.lru_cache(maxsize=4096)
 def _timestamp(value: datetime) -> str:
     # Cached: a batch stores the same few instants (its updated_at, the check-in times).
@@ -66,9 +79,8 @@ def sqlite_value(value: Any) -> Any:
 async def executemany(db: Executor, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     """Run one statement for every row (values converted for SQLite)."""
     if rows:
-        connection = await connection_of(db)
-        params = [tuple(sqlite_value(v) for v in row) for row in rows]
-        await connection.exec_driver_sql(sql, params)
+        driver = await driver_of(db)
+        await driver.executemany(sql, [tuple(sqlite_value(v) for v in row) for row in rows])
 
 
 async def insert_returning(
@@ -94,7 +106,7 @@ async def insert_returning(
     """
     if not rows:
         return []
-    connection = await connection_of(db)
+    driver = await driver_of(db)
     width = len(rows[0])
     per_statement = max(1, MAX_PARAMS // width)
     found: list[tuple[Any, ...]] = []
@@ -105,8 +117,7 @@ async def insert_returning(
             params = tuple(v for row in chunk for v in row)
         else:
             params = tuple(sqlite_value(v) for row in chunk for v in row)
-        result = await connection.exec_driver_sql(f"{head} VALUES {values} {tail}", params)
-        found += [tuple(row) for row in result.all()]
+        found += await driver.execute_fetchall(f"{head} VALUES {values} {tail}", params)
     return found
 
 
@@ -117,8 +128,7 @@ async def select_in(db: Executor, sql: str, *lists: Sequence[Any]) -> list[tuple
     ``IN`` (its expanding parameters cost more than SQLite's answer). Each list must be
     non-empty and together under the parameter cap.
     """
-    connection = await connection_of(db)
+    driver = await driver_of(db)
     marks = ["(" + ", ".join("?" * len(values)) + ")" for values in lists]
     params = tuple(sqlite_value(v) for values in lists for v in values)
-    result = await connection.exec_driver_sql(sql.format(*marks), params)
-    return [tuple(row) for row in result.all()]
+    return list(await driver.execute_fetchall(sql.format(*marks), params))

@@ -21,17 +21,17 @@ async def load_rows(db: Executor, wanted: Iterable[int]) -> dict[int, StatsRow]:
     wanted = list(wanted)
     if not wanted:
         return {}
-    connection = await bulk.connection_of(db)
+    driver = await bulk.driver_of(db)
     placeholders = ", ".join("?" * len(wanted))
-    result = await connection.exec_driver_sql(
+    found_rows = await driver.execute_fetchall(
         f"SELECT m.id, m.group_id, m.hidden, {', '.join('s.' + c for c in _SQLITE_READ)} "
         "FROM members m LEFT JOIN member_stats s ON s.member_id = m.id "
         f"WHERE m.id IN ({placeholders})",
         tuple(wanted),
     )
     rows: dict[int, StatsRow] = {}
-    for found in result.all():
-        member_id, group_id, member_hidden, *values = tuple(found)
+    for found in found_rows:
+        member_id, group_id, member_hidden, *values = found
         if values[0] is None:  # no stats row yet
             rows[member_id] = StatsRow(member_id, group_id, bool(member_hidden), stored=False)
             continue
@@ -142,20 +142,20 @@ async def save_rows(
     known = set(new) if new is not None else set()
     inserts = [row for row in rows if row.member_id in known]
     updates = [row for row in rows if row.member_id not in known]
-    connection = await bulk.connection_of(db)
+    driver = await bulk.driver_of(db)
     missed = False
     if updates:
-        result = await connection.exec_driver_sql(
+        cursor = await driver.executemany(
             _UPDATE, [(*_values(row, updated_at), row.member_id) for row in updates]
         )
-        missed = result.rowcount != len(updates)
+        missed = cursor.rowcount != len(updates)
         if moved:
-            await connection.exec_driver_sql(
+            await driver.executemany(
                 "UPDATE member_stats SET group_id = ? WHERE member_id = ? AND group_id != ?",
                 [(row.group_id, row.member_id, row.group_id) for row in updates],
             )
     if inserts or missed:
-        await connection.exec_driver_sql(
+        await driver.executemany(
             _INSERT,
             [
                 (*_values(row, updated_at), row.group_id, row.member_id)
