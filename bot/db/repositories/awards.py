@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 
 from bot.db.models import Identity, Setting, Space
 from bot.db.models_recognition import Award, RewardRole
@@ -45,14 +45,19 @@ class RewardSettings:
     roles: str = "stack"
 
 
+# Built once: the check-in writer reads this for every batch, and building the statement
+# cost more than running it.
+_REWARD_SETTINGS = select(_SETTINGS.c.key, _SETTINGS.c.value).where(
+    _SETTINGS.c.group_id == bindparam("group_id"),
+    _SETTINGS.c.scope == GROUP_SCOPE,
+    _SETTINGS.c.key.in_((OFF_KEY, ANNOUNCE_KEY, ROLES_KEY)),
+)
+
+
 async def reward_settings(db: Executor, group_id: int) -> RewardSettings:
     """The group's recognition settings, defaults for those never set."""
-    query = select(_SETTINGS.c.key, _SETTINGS.c.value).where(
-        _SETTINGS.c.group_id == group_id,
-        _SETTINGS.c.scope == GROUP_SCOPE,
-        _SETTINGS.c.key.in_((OFF_KEY, ANNOUNCE_KEY, ROLES_KEY)),
-    )
-    values = {row.key: row.value for row in await db.execute(query)}
+    found = await db.execute(_REWARD_SETTINGS, {"group_id": group_id})
+    values = {row.key: row.value for row in found}
     off = values.get(OFF_KEY) or []
     return RewardSettings(
         off=frozenset(str(v) for v in off) if isinstance(off, list) else frozenset(),

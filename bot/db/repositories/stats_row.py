@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,8 @@ STATE_FIELDS = (
     "last_at",
     "last_tz",
 )
+
+_EMPTY = StreakState()
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,7 @@ class StatsRow:
     member_id: int
     group_id: int
     hidden: bool = False
-    state: StreakState = field(default_factory=StreakState)
+    state: StreakState = _EMPTY  # immutable, so one shared instance will do
     alive_until: date | None = None
     last_day: date | None = None
     live_run: int = 0

@@ -11,6 +11,7 @@ earns each milestone once per person.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -46,8 +47,20 @@ class Cause:
 def figures(row: StatsRow | None) -> Figures:
     """The figures milestones are measured on, from a stats row (zeros for none)."""
     if row is None:
-        return Figures()
-    return Figures(run=row.state.run, total=row.state.total)
+        return _figures(0, 0)
+    return _figures(row.state.run, row.state.total)
+
+
+# Both caches are of pure functions on immutable values: a batch of check-ins asks about the
+# same few (before, after) pairs over and over (most members move from n to n + 1).
+@functools.lru_cache(maxsize=4096)
+def _figures(run: int, total: int) -> Figures:
+    return Figures(run=run, total=total)
+
+
+@functools.lru_cache(maxsize=4096)
+def _crossed(before: Figures, after: Figures, off: frozenset[str]) -> tuple[Milestone, ...]:
+    return tuple(crossed(before, after, disabled=off))
 
 
 async def earn(
@@ -57,13 +70,13 @@ async def earn(
     now: datetime,
 ) -> dict[int, list[Milestone]]:
     """Store the milestones the ``(before, after)`` changes crossed; the new ones by member."""
-    crossings: dict[int, tuple[StatsRow, list[Milestone]]] = {}
+    crossings: dict[int, tuple[StatsRow, tuple[Milestone, ...]]] = {}
     settings: dict[int, RewardSettings] = {}
     for before, after in changes:
         group = after.group_id
         if group not in settings:
             settings[group] = await awards_repo.reward_settings(db, group)
-        found = crossed(figures(before), figures(after), disabled=settings[group].off)
+        found = _crossed(figures(before), figures(after), settings[group].off)
         if found:
             crossings[after.member_id] = (after, found)
     if not crossings:
