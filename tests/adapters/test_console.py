@@ -15,7 +15,10 @@ from tests.support.harness import BotHarness
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_console(script: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def run_console(
+    script: str, tmp_path: Path, *extra: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``studybot run`` on the console with ``script`` as input; ``timeout`` guards hangs."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("STUDYBOT_", "SLACK_", "DISCORD_"))
     }
@@ -28,7 +31,7 @@ def run_console(script: str, tmp_path: Path, *extra: str) -> subprocess.Complete
         text=True,
         cwd=tmp_path,
         env=env,
-        timeout=120,
+        timeout=timeout,
     )
 
 
