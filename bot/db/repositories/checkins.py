@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, text, tuple_
+from sqlalchemy import Table, bindparam, delete, func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CheckIn, Identity, Member
@@ -107,6 +107,26 @@ async def current_groups(db: Executor, member_ids: Iterable[int]) -> dict[int, i
         return {member_id: group_id for member_id, group_id in found}
     result = await db.execute(select(Member.id, Member.group_id).where(Member.id.in_(ids)))
     return {member_id: group_id for member_id, group_id in result.all()}
+
+
+async def set_groups(db: Executor, groups: dict[tuple[int, date], int]) -> None:
+    """Give the check-ins with these (member, local date) keys the group mapped to each."""
+    if groups:
+        statement = (
+            update(_TABLE)
+            .where(
+                _TABLE.c.member_id == bindparam("key_member"),
+                _TABLE.c.local_date == bindparam("key_day"),
+            )
+            .values(group_id=bindparam("new_group"))
+        )
+        await db.execute(
+            statement,
+            [
+                {"key_member": member_id, "key_day": day, "new_group": group_id}
+                for (member_id, day), group_id in groups.items()
+            ],
+        )
 
 
 async def delete_keys(db: Executor, keys: Iterable[tuple[int, date]]) -> None:

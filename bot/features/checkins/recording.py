@@ -99,10 +99,12 @@ class CheckinResult:
 async def _in_current_groups(
     db: Executor, requests: Sequence[CheckinRequest]
 ) -> list[CheckinRequest]:
-    """Point each request at its member's group as of this transaction.
+    """Point each request at its member's group as read now, before the insert.
 
     A check-in may wait in the writer's queue while a space link or unlink moves its member
-    to another group; the group read when the command ran would then be stale.
+    to another group (or merges the old one away: the insert's foreign key needs a group
+    that exists). This read takes no lock; :func:`_into_locked_groups` settles the group
+    once the member's row is locked.
     """
     groups = await checkins.current_groups(db, (r.checkin.member_id for r in requests))
     return [
@@ -111,6 +113,29 @@ async def _in_current_groups(
         else replace(r, checkin=replace(r.checkin, group_id=groups[r.checkin.member_id]))
         for r in requests
     ]
+
+
+async def _into_locked_groups(
+    db: Executor,
+    requests: Sequence[CheckinRequest],
+    inserted: set[tuple[int, date]],
+    rows: dict[int, StatsRow],
+) -> None:
+    """Move the rows just inserted into their member's group as it is under the lock.
+
+    :func:`_in_current_groups` reads before this transaction holds any lock, so a link or
+    unlink committing between that read and :func:`stats.load_for_write` would leave the
+    check-in in the old group while the member's figures are in the new one. The loaded
+    rows are locked until the commit: their group is the one that stays true.
+    """
+    moved = {
+        request.key: rows[request.checkin.member_id].group_id
+        for request in requests
+        if request.key in inserted
+        and rows[request.checkin.member_id].group_id != request.checkin.group_id
+    }
+    if moved:
+        await checkins.set_groups(db, moved)
 
 
 async def record(
@@ -128,7 +153,8 @@ async def record(
     for request in requests:
         by_member[request.checkin.member_id].append(request)
     rows = await stats.load_for_write(db, by_member)
-    groups = {request.checkin.group_id for request in requests}
+    await _into_locked_groups(db, requests, inserted, rows)
+    groups = {row.group_id for row in rows.values()}
     days = await board_figures.board_days(db, groups)
     since = min(
         min(row.state.run_end or date.max for row in rows.values()),
