@@ -177,6 +177,7 @@ class App:
         roller = DayRoller(services.sessions, self.clock, services.setting_specs)
         if isinstance(self.clock, FakeClock):
             self.time_drivers.append(roller.drive)
+            services.settings_changed.append(roller.settings_changed)
         else:
             self.components.append((roller.start, roller.stop))
         self.components.append(self._operations(services))

@@ -72,3 +72,45 @@ async def test_a_broken_run_leaves_the_streak_board_at_midnight(bot: BotHarness)
     async with bot.services.sessions() as session:
         [live] = (await session.execute(select(MemberStats.live_run))).scalars().all()
     assert live == 0
+
+
+async def test_simulated_time_rolls_at_each_midnight_without_reading_every_minute(
+    bot: BotHarness,
+) -> None:
+    await bot.cmd("/done", user="ann")
+    await bot.cmd("/leaderboard", user="ann")
+    [group_id] = await board_days(bot)
+    looks = 0
+    sessions = bot.services.sessions
+
+    def counted():  # type: ignore[no-untyped-def]
+        nonlocal looks
+        looks += 1
+        return sessions()
+
+    roll = DayRoller(counted, bot.clock, bot.services.setting_specs)  # type: ignore[arg-type]
+    start = bot.clock.now()
+    for minute in range(1, 3 * 24 * 60 + 1):
+        at = start + timedelta(minutes=minute)
+        await roll.drive(at)
+        # Never a minute late at a midnight (the console group keeps UTC).
+        if at.hour == 0 and at.minute == 1:
+            assert (await board_days(bot))[group_id] == at.date()
+    assert (await board_days(bot))[group_id] == (start + timedelta(days=3)).date()
+    # About one look an hour (and one per roll), not 4,320.
+    assert looks <= 3 * 24 + 3 * 2 + 1
+
+
+async def test_a_changed_timezone_brings_the_next_roll_forward(bot: BotHarness) -> None:
+    # Noon UTC: already tomorrow in Kiritimati (UTC+14), and hours from UTC's midnight.
+    bot.clock.set(bot.clock.now().replace(hour=12, minute=0) + timedelta(days=1))
+    await bot.cmd("/done", user="ann")
+    await bot.cmd("/leaderboard", user="ann")
+    [group_id] = await board_days(bot)
+    await bot.advance(minutes=2)  # the app's roller has looked and planned its next look
+    utc_day = (await board_days(bot))[group_id]
+    await bot.cmd("/admin settings timezone Pacific/Kiritimati", user="mod")
+    kiritimati_day = (bot.clock.now() + timedelta(hours=14)).date()
+    assert kiritimati_day > utc_day
+    await bot.advance(minutes=2)
+    assert (await board_days(bot))[group_id] == kiritimati_day
