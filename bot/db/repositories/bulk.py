@@ -90,6 +90,7 @@ async def insert_returning(
     rows: Sequence[Sequence[Any]],
     *,
     converted: bool = False,
+    parenthesized: bool = False,
 ) -> list[tuple[Any, ...]]:
     """``{head} VALUES (…), (…) {tail}`` in as few statements as the parameter cap allows.
 
@@ -100,6 +101,8 @@ async def insert_returning(
         rows: The values, all rows of the same width.
         converted: The values are already as SQLite stores them (see
             :func:`sqlite_value`); skips converting each one again.
+        parenthesized: Wrap the ``VALUES`` list in parentheses, as a subquery for an
+            ``INSERT … SELECT`` (``{head} (VALUES …) {tail}``).
 
     Returns:
         Every returned row.
@@ -117,7 +120,8 @@ async def insert_returning(
             params = tuple(v for row in chunk for v in row)
         else:
             params = tuple(sqlite_value(v) for row in chunk for v in row)
-        found += await driver.execute_fetchall(f"{head} VALUES {values} {tail}", params)
+        rows_sql = f"(VALUES {values})" if parenthesized else f"VALUES {values}"
+        found += await driver.execute_fetchall(f"{head} {rows_sql} {tail}", params)
     return found
 
 

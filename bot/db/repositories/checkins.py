@@ -45,41 +45,59 @@ class NewCheckin:
 _FIELDS = tuple(NewCheckin.__dataclass_fields__)
 
 
-async def insert_new(db: Executor, rows: Sequence[NewCheckin]) -> set[tuple[int, date]]:
-    """Insert the rows whose (member, local date) is free; return the keys inserted.
+async def insert_new(db: Executor, rows: Sequence[NewCheckin]) -> dict[tuple[int, date], int]:
+    """Insert the rows whose (member, local date) is free; return each inserted key's group.
 
     A key already stored, or given twice in ``rows``, is skipped by the database
-    (``ON CONFLICT DO NOTHING``), never raised: a second ``/done`` is not an error.
+    (``ON CONFLICT DO NOTHING``), never raised: a second ``/done`` is not an error. The
+    group stored is the member's as the statement reads it, not ``row.group_id``: a link or
+    unlink may have moved the member since the command read it (or merged the old group
+    away). On SQLite the statement holds the write lock as it reads, so that is final; on
+    PostgreSQL the caller compares it with the group under the member's row lock.
     """
     if not rows:
-        return set()
+        return {}
     if is_sqlite(db):
         returned = await bulk.insert_returning(
             db,
-            f"INSERT INTO checkins ({', '.join(_FIELDS)})",
-            "ON CONFLICT (member_id, local_date) DO NOTHING RETURNING member_id, local_date",
+            f"INSERT INTO checkins ({', '.join(_FIELDS)}) SELECT {_SQLITE_PICK} FROM",
+            # CROSS JOIN keeps the VALUES rows the outer loop: rows go in in the order given,
+            # so of two rows with one key, the first is the one stored.
+            "AS v CROSS JOIN members AS m WHERE m.id = v.column1 "
+            "ON CONFLICT (member_id, local_date) DO NOTHING "
+            "RETURNING member_id, local_date, group_id",
             [_sqlite_row(row) for row in rows],
             converted=True,
+            parenthesized=True,
         )
-        return {(member_id, date.fromisoformat(day)) for member_id, day in returned}
+        return {(member_id, date.fromisoformat(day)): group for member_id, day, group in returned}
     if postgres_bulk.applies(db):
         return await postgres_bulk.insert_checkins(
-            db, [tuple(getattr(row, name) for name in _FIELDS) for row in rows]
+            db, [tuple(getattr(row, name) for name in _INPUT) for row in rows]
         )
+    groups = await current_groups(db, (row.member_id for row in rows))
     statement = (
         upsert(db, _TABLE)
         .on_conflict_do_nothing(index_elements=["member_id", "local_date"])
-        .returning(_TABLE.c.member_id, _TABLE.c.local_date)
+        .returning(_TABLE.c.member_id, _TABLE.c.local_date, _TABLE.c.group_id)
     )
-    result = await db.execute(statement, [_params(row) for row in rows])
-    return {(member_id, day) for member_id, day in result.all()}
+    params = [_params(row) | {"group_id": groups.get(row.member_id, row.group_id)} for row in rows]
+    result = await db.execute(statement, params)
+    return {(member_id, day): group for member_id, day, group in result.all()}
+
+
+# The columns given per row: all but group_id, which comes from the member's row.
+_INPUT = tuple(name for name in _FIELDS if name != "group_id")
+# The SELECT list of the SQLite insert, in _FIELDS order, from VALUES' column1, column2…
+_SQLITE_PICK = ", ".join(
+    "m.group_id" if name == "group_id" else f"v.column{_INPUT.index(name) + 1}" for name in _FIELDS
+)
 
 
 def _sqlite_row(row: NewCheckin) -> tuple[Any, ...]:
-    # In _FIELDS order, each column converted by its known type (see bulk.sqlite_value).
+    # In _INPUT order, each column converted by its known type (see bulk.sqlite_value).
     return (
         row.member_id,
-        row.group_id,
         row.local_date.isoformat(),
         bulk.timestamp(row.checked_at),
         row.timezone,
@@ -100,11 +118,6 @@ async def current_groups(db: Executor, member_ids: Iterable[int]) -> dict[int, i
     ids = sorted(set(member_ids))
     if not ids:
         return {}
-    if postgres_bulk.applies(db):
-        return await postgres_bulk.current_groups(db, ids)
-    if is_sqlite(db) and len(ids) < bulk.MAX_PARAMS:
-        found = await bulk.select_in(db, "SELECT id, group_id FROM members WHERE id IN {0}", ids)
-        return {member_id: group_id for member_id, group_id in found}
     result = await db.execute(select(Member.id, Member.group_id).where(Member.id.in_(ids)))
     return {member_id: group_id for member_id, group_id in result.all()}
 

@@ -72,10 +72,19 @@ def _excluded(typed: Sequence[tuple[str, str]]) -> str:
     return ", ".join(f"{name} = excluded.{name}" for name, _ in typed)
 
 
+# The group comes from the member's row, not from the caller (see checkins.insert_new);
+# ORDER BY keeps the rows in the caller's (lock) order through the join.
+_CHECKIN_INPUT = tuple(column for column in _CHECKIN_COLUMNS if column[0] != "group_id")
+_CHECKIN_PICK = ", ".join(
+    "m.group_id" if name == "group_id" else f"u.{name}" for name, _ in _CHECKIN_COLUMNS
+)
 _INSERT_CHECKINS = (
     f"INSERT INTO checkins ({', '.join(n for n, _ in _CHECKIN_COLUMNS)}) "
-    f"SELECT * FROM unnest({_arrays(_CHECKIN_COLUMNS, 1)}) "
-    "ON CONFLICT (member_id, local_date) DO NOTHING RETURNING member_id, local_date"
+    f"SELECT {_CHECKIN_PICK} "
+    f"FROM unnest({_arrays(_CHECKIN_INPUT, 1)}) WITH ORDINALITY "
+    f"AS u({', '.join(n for n, _ in _CHECKIN_INPUT)}, position) "
+    "JOIN members m ON m.id = u.member_id ORDER BY u.position "
+    "ON CONFLICT (member_id, local_date) DO NOTHING RETURNING member_id, local_date, group_id"
 )
 _STATS_VALUES = (
     f"unnest($1::int[], $2::int[], {_arrays(_STATS_COLUMNS, 4)}) "
@@ -120,7 +129,6 @@ _BOARD_DAYS = (
     "SELECT group_id, day FROM board_state WHERE group_id = ANY($1::int[]) "
     "ORDER BY group_id FOR SHARE"
 )
-_CURRENT_GROUPS = "SELECT id, group_id FROM members WHERE id = ANY($1::int[])"
 _EXCUSES = (
     "SELECT group_id, member_id, day FROM excused_days WHERE group_id = ANY($1::int[]) "
     "AND (member_id IS NULL OR member_id = ANY($2::int[]))"
@@ -140,18 +148,16 @@ async def _run(db: Executor, sql: str, params: Sequence[Any]) -> list[Any]:
     return list(result.all()) if result.returns_rows else []
 
 
-async def insert_checkins(db: Executor, rows: Sequence[Sequence[Any]]) -> set[tuple[int, date]]:
-    """Insert ``checkins`` rows (tuples in column order) whose key is free; keys inserted."""
-    found = await _run(db, _INSERT_CHECKINS, columns(rows, len(_CHECKIN_COLUMNS)))
-    return {(member_id, day) for member_id, day in found}
+async def insert_checkins(
+    db: Executor, rows: Sequence[Sequence[Any]]
+) -> dict[tuple[int, date], int]:
+    """Insert ``checkins`` rows whose key is free; each inserted key's (member's) group.
 
-
-async def current_groups(db: Executor, member_ids: list[int]) -> dict[int, int]:
-    """Each member's group (see :func:`bot.db.repositories.checkins.current_groups`)."""
-    return {
-        member_id: group_id
-        for member_id, group_id in await _run(db, _CURRENT_GROUPS, (member_ids,))
-    }
+    Rows are tuples of every column but ``group_id``, in column order; see
+    :func:`bot.db.repositories.checkins.insert_new`.
+    """
+    found = await _run(db, _INSERT_CHECKINS, columns(rows, len(_CHECKIN_INPUT)))
+    return {(member_id, day): group for member_id, day, group in found}
 
 
 async def lock_members(db: Executor, member_ids: list[int]) -> dict[int, tuple[int, bool]]:

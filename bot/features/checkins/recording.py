@@ -17,7 +17,7 @@ score counts by key; so writers never deadlock.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -96,43 +96,21 @@ class CheckinResult:
         return self.after.state.freezes > held - self.freezes_spent
 
 
-async def _in_current_groups(
-    db: Executor, requests: Sequence[CheckinRequest]
-) -> list[CheckinRequest]:
-    """Point each request at its member's group as read now, before the insert.
-
-    A check-in may wait in the writer's queue while a space link or unlink moves its member
-    to another group (or merges the old one away: the insert's foreign key needs a group
-    that exists). This read takes no lock; :func:`_into_locked_groups` settles the group
-    once the member's row is locked.
-    """
-    groups = await checkins.current_groups(db, (r.checkin.member_id for r in requests))
-    return [
-        r
-        if groups.get(r.checkin.member_id, r.checkin.group_id) == r.checkin.group_id
-        else replace(r, checkin=replace(r.checkin, group_id=groups[r.checkin.member_id]))
-        for r in requests
-    ]
-
-
 async def _into_locked_groups(
-    db: Executor,
-    requests: Sequence[CheckinRequest],
-    inserted: set[tuple[int, date]],
-    rows: dict[int, StatsRow],
+    db: Executor, inserted: dict[tuple[int, date], int], rows: dict[int, StatsRow]
 ) -> None:
     """Move the rows just inserted into their member's group as it is under the lock.
 
-    :func:`_in_current_groups` reads before this transaction holds any lock, so a link or
-    unlink committing between that read and :func:`stats.load_for_write` would leave the
-    check-in in the old group while the member's figures are in the new one. The loaded
-    rows are locked until the commit: their group is the one that stays true.
+    The insert stores the member's group as it reads it. On PostgreSQL that read takes no
+    lock, so a link or unlink committing before :func:`stats.load_for_write` locks the
+    member would leave the check-in in the old group while the figures move to the new
+    one. The loaded rows are locked until the commit: their group is the one that stays.
+    (On SQLite the insert already read under the write lock; nothing differs.)
     """
     moved = {
-        request.key: rows[request.checkin.member_id].group_id
-        for request in requests
-        if request.key in inserted
-        and rows[request.checkin.member_id].group_id != request.checkin.group_id
+        key: rows[key[0]].group_id
+        for key, group_id in inserted.items()
+        if rows[key[0]].group_id != group_id
     }
     if moved:
         await checkins.set_groups(db, moved)
@@ -145,7 +123,6 @@ async def record(
 
     Runs in the caller's transaction; commit it for the results to be true.
     """
-    requests = await _in_current_groups(db, requests)
     # Key order, so two writers inserting the same keys never wait on each other in a cycle.
     ordered = sorted(requests, key=_key)
     inserted = await checkins.insert_new(db, [request.checkin for request in ordered])
@@ -153,7 +130,7 @@ async def record(
     for request in requests:
         by_member[request.checkin.member_id].append(request)
     rows = await stats.load_for_write(db, by_member)
-    await _into_locked_groups(db, requests, inserted, rows)
+    await _into_locked_groups(db, inserted, rows)
     groups = {row.group_id for row in rows.values()}
     days = await board_figures.board_days(db, groups)
     since = min(
@@ -209,7 +186,7 @@ class _Applied:
 def _apply_member(
     before: StatsRow,
     mine: list[CheckinRequest],
-    inserted: set[tuple[int, date]],
+    inserted: Mapping[tuple[int, date], int],
     excused: frozenset[date],
     board_day: date | None,
 ) -> _Applied:
@@ -249,7 +226,7 @@ def _apply_member(
 
 def _results(
     requests: Sequence[CheckinRequest],
-    inserted: set[tuple[int, date]],
+    inserted: Mapping[tuple[int, date], int],
     rejected: set[tuple[int, date]],
     rows: dict[int, StatsRow],
     changes: dict[int, Change],
