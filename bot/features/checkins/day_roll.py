@@ -70,14 +70,6 @@ class _Scan:
     next_day_at: datetime | None
 
 
-@dataclass(frozen=True)
-class _Rolled:
-    """What one pass did: how many groups it rolled, and when to look next at the latest."""
-
-    rolled: int
-    next_day_at: datetime | None
-
-
 class DayRoller:
     """Rolls every due group's board figures; a component with a once-a-minute loop.
 
@@ -125,10 +117,8 @@ class DayRoller:
         """
         if self._next_look is not None and now < self._next_look:
             return
-        scan = await self._roll(now)
-        self._next_look = now + LOOK_AGAIN
-        if scan.next_day_at is not None:
-            self._next_look = min(self._next_look, scan.next_day_at)
+        _, look_by = await self._roll(now)
+        self._next_look = now + LOOK_AGAIN if look_by is None else min(now + LOOK_AGAIN, look_by)
 
     async def settings_changed(self, group_id: int) -> None:
         """A ``settings_changed`` hook: a group's day may now end at another time."""
@@ -140,9 +130,10 @@ class DayRoller:
         Each group rolls in its own transaction; one that fails is logged and retried on
         the next pass, and the others still roll.
         """
-        return (await self._roll(now)).rolled
+        return (await self._roll(now))[0]
 
-    async def _roll(self, now: datetime) -> _Rolled:
+    async def _roll(self, now: datetime) -> tuple[int, datetime | None]:
+        """Roll what is due; how many rolled, and by when to look again (if known)."""
         scan = await self._scan(now)
         rolled = 0
         for group_id, today in scan.due:
@@ -156,7 +147,7 @@ class DayRoller:
             log.info("rolled the leaderboards of %d group(s) to their new day", rolled)
         # A group that failed to roll is looked at again on the next minute, not next day.
         retry_at = now + INTERVAL if rolled < len(scan.due) else scan.next_day_at
-        return _Rolled(rolled, retry_at)
+        return rolled, retry_at
 
     async def start(self) -> None:
         """Start the once-a-minute loop (a no-op with a simulated clock: time drives it)."""
