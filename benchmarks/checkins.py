@@ -1,8 +1,10 @@
 """Check-in burst: group commit against one transaction per check-in, same run, same data.
 
 ``--members`` members of one group check in for today through ``--concurrency`` concurrent
-callers, plus ``--duplicates`` (a fraction) of second check-ins for the same day sent at
-the same time (the "second /done" case). Every call goes through the production check-in
+callers: their first check-in, or with ``--returning`` the day after one (every check-in
+then extends a streak and updates a stored row: the everyday case; the baseline's members
+too). Plus ``--duplicates`` (a fraction) of second check-ins for the same day sent at the
+same time (the "second /done" case). Every call goes through the production check-in
 writer (:class:`bot.features.checkins.writer.CheckinWriter`): queue, one transaction per
 batch, each caller answered only after its batch committed, with every derived figure
 (``member_stats``, weekly/monthly counts, score counts) written in that transaction.
@@ -32,7 +34,7 @@ import random
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -52,11 +54,13 @@ from bot.streaks import CheckInDay, StreakPolicy, StreakState, apply
 
 POLICY = StreakPolicy()
 TODAY = NOW.date()
+YESTERDAY = TODAY - timedelta(days=1)
 WARM_UP = 1_000
 
 
 def _request(group_id: int, member_id: int, day: date) -> CheckinRequest:
-    return CheckinRequest(NewCheckin(member_id, group_id, day, NOW, "UTC", "console"), POLICY)
+    at = NOW - (TODAY - day)  # yesterday's check-in was made yesterday
+    return CheckinRequest(NewCheckin(member_id, group_id, day, at, "UTC", "console"), POLICY)
 
 
 async def _burst(
@@ -130,6 +134,14 @@ async def group_commit(
         f"({cpu / elapsed:.0%} of the elapsed time)"
     )
     return len(results) / elapsed, latencies, doubly, acked
+
+
+async def check_in_yesterday(engine: AsyncEngine, group_id: int, members: list[int]) -> None:
+    """Give every member a check-in for yesterday (``--returning``), through a writer."""
+    writer = CheckinWriter(engine, FakeClock(NOW))
+    await writer.start()
+    await asyncio.gather(*(writer.submit(_request(group_id, m, YESTERDAY)) for m in members))
+    await writer.stop()
 
 
 async def baseline(
@@ -248,6 +260,11 @@ async def main() -> None:
         "--lanes", type=int, help="batches in flight at once (default: as in the app)"
     )
     parser.add_argument(
+        "--returning",
+        action="store_true",
+        help="every member checked in yesterday too (each check-in then updates a stored row)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="write a cProfile summary of the group-commit burst (main thread) to this file",
@@ -259,6 +276,8 @@ async def main() -> None:
     try:
         group_id, members = await create_group(db.engine, WARM_UP + args.members + args.baseline)
         burst, rest = members[: WARM_UP + args.members], members[WARM_UP + args.members :]
+        if args.returning:
+            await check_in_yesterday(db.engine, group_id, burst[WARM_UP:] + rest)
         profiler = cProfile.Profile() if args.profile else None
         if profiler is not None:
             profiler.enable()
