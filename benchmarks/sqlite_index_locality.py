@@ -32,6 +32,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -75,26 +76,27 @@ def _row(group_id: int, member_id: int, day: int, at_offset: int) -> StatsRow:
     )
 
 
-PAGE = 4096
 WAL_HEADER, FRAME_HEADER = 32, 24
 
 
-async def _empty_log(engine: AsyncEngine) -> None:
-    """Checkpoint everything and truncate the log, so its size counts the frames after."""
+async def _empty_log(engine: AsyncEngine) -> int:
+    """Checkpoint everything and truncate the log (its size then counts the frames after);
+    returns the page size."""
     async with engine.connect() as connection:
         (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).all()
+        return int((await connection.exec_driver_sql("PRAGMA page_size")).scalar_one())
 
 
-def _frames(engine: AsyncEngine) -> int:
+def _frames(engine: AsyncEngine, page_size: int) -> int:
     size = Path(f"{engine.url.database}-wal").stat().st_size
-    return max(0, size - WAL_HEADER) // (PAGE + FRAME_HEADER)
+    return max(0, size - WAL_HEADER) // (page_size + FRAME_HEADER)
 
 
 async def _day(
     engine: AsyncEngine, group_id: int, members: list[int], day: int
 ) -> tuple[float, float, int]:
     """Write one day's rows in batches; (save µs per row, commit µs per row, frames)."""
-    await _empty_log(engine)
+    page_size = await _empty_log(engine)
     order = members[:]
     random.Random(day).shuffle(order)
     saving = committing = 0.0
@@ -117,7 +119,7 @@ async def _day(
             committing += time.perf_counter() - saved
         # No checkpoint ran (wal_autocheckpoint=0 here, and nothing else is connected), so
         # the log holds every frame the day's commits wrote.
-        frames = _frames(engine)
+        frames = _frames(engine, page_size)
     count = len(order)
     return saving / count * 1e6, committing / count * 1e6, frames
 
@@ -144,7 +146,7 @@ async def _variant(tie: str, members_count: int) -> list[tuple[float, float, flo
 
 
 async def main() -> None:
-    """Both variants, alternated twice; the ratio of the medians."""
+    """Both variants, alternated ``--rounds`` times; the ratio of the medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=30_000)
     parser.add_argument("--rounds", type=int, default=2)
@@ -155,10 +157,9 @@ async def main() -> None:
             results[tie].append(await _variant(tie, args.members))
     for day in (0, 1):
         totals = {
-            tie: sorted(run[day][0] + run[day][1] for run in runs) for tie, runs in results.items()
+            tie: median(run[day][0] + run[day][1] for run in runs) for tie, runs in results.items()
         }
-        shipped = totals["member_id"][len(totals["member_id"]) // 2]
-        candidate = totals["last_at"][len(totals["last_at"]) // 2]
+        shipped, candidate = totals["member_id"], totals["last_at"]
         print(
             f"day {day + 1}: save+commit {shipped:.1f} µs/row (member_id tie) against "
             f"{candidate:.1f} (last_at tie): ratio {shipped / candidate:.2f}x"
