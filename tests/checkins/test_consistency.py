@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.db.engine import create_session_factory
-from bot.db.repositories import board_figures, board_roll, leaderboard
+from bot.db.repositories import board_figures, board_roll, board_top, leaderboard
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.checkins import NewCheckin
@@ -107,13 +107,20 @@ async def check_boards(
 
 
 @pytest.mark.parametrize(
-    ("seed", "active_scan_max"),
-    [(1, leaderboard.ACTIVE_SCAN_MAX), (2, 0)],  # 0: always walk the score indexes
+    ("seed", "active_scan_max", "keep"),
+    # 0: always read the board's head; keep 2: heads far shorter than the boards
+    [(1, leaderboard.ACTIVE_SCAN_MAX, board_top.KEEP), (2, 0, board_top.KEEP), (3, 0, 2)],
 )
 async def test_random_histories_stay_exact(
-    engine: AsyncEngine, seed: int, active_scan_max: int, monkeypatch: pytest.MonkeyPatch
+    engine: AsyncEngine,
+    seed: int,
+    active_scan_max: int,
+    keep: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(leaderboard, "ACTIVE_SCAN_MAX", active_scan_max)
+    monkeypatch.setattr(board_top, "KEEP", keep)
+    monkeypatch.setattr(board_top, "TRIM_AT", 2 * keep)
     rng = random.Random(seed)
     group_id, members = await setup_group(engine, 8)
     zones = {m: ZoneInfo(ZONES[i % 5]) for i, m in enumerate(members)}

@@ -44,7 +44,7 @@ async def test_upgrade_from_0008_counts_old_challenges_on_first_read_and_downgra
                     ),
                     {"c": challenge},
                 )
-        await migrate.upgrade(engine)
+        await migrate.upgrade(engine, "0009_progress_summary")
         assert await migrate.current_revision(engine) == "0009_progress_summary"
         assert "step_challenges" in await _tables(engine)
         steps = challenge_steps(ContentStore.from_dir(BUNDLED_CONTENT_DIR).bundle.challenges)

@@ -18,6 +18,8 @@ from bot.db.models.admin import AuditEntry, LinkCode, Setting
 from bot.db.models.checkins import (
     BoardCount,
     BoardState,
+    BoardTop,
+    BoardTopState,
     CheckIn,
     CheckinCount,
     ExcusedDay,
@@ -58,6 +60,8 @@ __all__ = [
     "Base",
     "BoardCount",
     "BoardState",
+    "BoardTop",
+    "BoardTopState",
     "ChallengeDone",
     "CheckIn",
     "CheckinCount",

@@ -50,26 +50,10 @@ class MemberStats(Base):
     """
 
     __tablename__ = "member_stats"
-    __table_args__ = (
-        # Leaderboard indexes (migration 0002, replacing 0001's board_run/longest/total):
-        # equality on (group, hidden), then the score, then the tie order; member_id last
-        # so PostgreSQL can answer from the index alone. Each index costs every check-in
-        # an update, so there are only as many as the boards need.
-        Index(
-            "ix_member_stats_rank_streak", "group_id", "hidden", "live_run", "last_day", "member_id"
-        ),
-        Index(
-            "ix_member_stats_rank_longest", "group_id", "hidden", "longest", "last_day", "member_id"
-        ),
-        Index("ix_member_stats_rank_total", "group_id", "hidden", "total", "last_day", "member_id"),
-        Index(
-            "ix_member_stats_rank_recent", "group_id", "hidden", "recent", "last_day", "member_id"
-        ),
-        Index("ix_member_stats_rank_week", "group_id", "hidden", "week_n", "last_day", "member_id"),
-        Index(
-            "ix_member_stats_rank_month", "group_id", "hidden", "month_n", "last_day", "member_id"
-        ),
-    )
+    # No score indexes (migration 0010 dropped 0002's six): each check-in would move its
+    # member in all of them. Boards read their first places from ``board_top`` and ranks
+    # from ``board_counts``; this index finds a group's rows for rolls and deep pages.
+    __table_args__ = (Index("ix_member_stats_group", "group_id"),)
 
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
@@ -140,6 +124,46 @@ class BoardCount(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     score: Mapped[int] = mapped_column(Integer, primary_key=True)
     members: Mapped[int] = mapped_column(Integer)
+
+
+class BoardTop(Base):
+    """One entry of a board's head, the board's first places in order.
+
+    See :mod:`bot.db.repositories.board_top`. Clustered on the board's order.
+    """
+
+    __tablename__ = "board_top"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    board: Mapped[str] = mapped_column(String(16), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class BoardTopState(Base):
+    """A board head's length, whether it holds the whole board, and its floor.
+
+    Every listed member whose key ``(score, last_day, member_id)`` is at or above the floor
+    is in the head; ``complete`` heads hold every listed member and have no floor.
+    """
+
+    __tablename__ = "board_top_state"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    board: Mapped[str] = mapped_column(String(16), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    floor_score: Mapped[int | None] = mapped_column(Integer)
+    floor_day: Mapped[date | None] = mapped_column(Date)
+    floor_member: Mapped[int | None] = mapped_column(Integer)
 
 
 class BoardState(Base):

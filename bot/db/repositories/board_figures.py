@@ -1,6 +1,6 @@
 """The figures leaderboards read, kept in step with the check-ins.
 
-Every board's score is a ``member_stats`` column with its own index: ``live_run``,
+Every board's score is a ``member_stats`` column: ``live_run``,
 ``longest``, ``total``, and three counts over windows of the group's *board day* (the
 group day the figures are kept for, in ``board_state``): ``recent`` (the 30 days ending
 on it), ``week_n`` (its calendar week, Monday to Sunday) and ``month_n`` (its month).
@@ -9,7 +9,8 @@ on it), ``week_n`` (its calendar week, Monday to Sunday) and ``month_n`` (its mo
 period filters by activity, per latest check-in day). A rank is ``1 +`` the members
 above, and summing these few rows replaces counting up to 100,000 index entries (5-10 ms
 on SQLite). Writers add :func:`add_deltas` in the same transaction as the check-ins;
-:func:`rebuild` recounts from the rows.
+:func:`rebuild` recounts from the rows (and rebuilds the boards' first places,
+:mod:`bot.db.repositories.board_top`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datetime import date, timedelta
 from sqlalchemy import Table, and_, delete, func, insert, literal, select, update
 
 from bot.db.models import BoardCount, BoardState, CheckIn, MemberStats
-from bot.db.repositories import bulk, postgres_bulk
+from bot.db.repositories import board_top, bulk, postgres_bulk
 from bot.db.repositories.checkins import Executor, dialect_name, upsert
 from bot.db.repositories.stats import StatsRow
 from bot.db.upsert import is_sqlite
@@ -196,7 +197,7 @@ async def recount(db: Executor, group_id: int, column: str, first: date, last: d
 
 
 async def rebuild(db: Executor, group_id: int, today: date, *, periods: bool = True) -> None:
-    """Recount a group's week/month counts (unless ``periods=False``) and score counts.
+    """Recount a group's week/month counts (unless ``periods=False``), score counts and heads.
 
     Args:
         db: Session or connection (the caller's transaction).
@@ -229,6 +230,7 @@ async def rebuild(db: Executor, group_id: int, today: date, *, periods: bool = T
         await db.execute(
             insert(_HIST).from_select(["group_id", "board", "day", "score", "members"], source)
         )
+    await board_top.rebuild(db, group_id)
 
 
 async def histogram(db: Executor, group_id: int) -> Counter[HistKey]:

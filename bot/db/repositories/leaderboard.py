@@ -6,9 +6,10 @@ group's local days. ``checkins`` counts the check-ins in the period; for ``strea
 ``longest`` the period picks who is listed: members who checked in during it.
 
 Scores live in ``member_stats`` (``live_run``, ``longest``, ``total``, and ``recent``,
-``week_n``, ``month_n`` for the check-ins in the board day's 30 days, week and month), each
-with an index ``(group_id, hidden, score, last_day, member_id)`` in the board's order, so a
-top-N reads N index entries.
+``week_n``, ``month_n`` for the check-ins in the board day's 30 days, week and month). A
+page comes from the board's head, its first 250-500 places kept in order in ``board_top``
+(:mod:`bot.db.repositories.board_top`), so a top-N reads N entries; a page beyond the head
+reads the group's ``member_stats`` rows.
 Ranks and board sizes are sums over ``board_counts`` (see
 :mod:`bot.db.repositories.board_figures`; :mod:`bot.db.repositories.board_roll` moves the
 day-dependent figures to a new group day).
@@ -24,6 +25,7 @@ from sqlalchemy import Table, case, func, select
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.db.models import BoardCount, CheckIn, MemberStats
+from bot.db.repositories import board_top
 from bot.db.repositories.board_figures import NO_DAY, period_start
 from bot.db.repositories.checkins import Executor
 
@@ -31,10 +33,10 @@ BY = ("streak", "longest", "checkins", "consistency", "steps")
 PERIODS = ("week", "month", "30d", "all")
 # Boards filtered by activity (streak/longest over a period) are read in one of two ways.
 # With at most this many members active in the period (Monday morning, for "this week"),
-# from their check-ins in the period (at most ~31 per member) by key. Otherwise the score
-# index is walked from the top, skipping idle members, until the page is full: that costs
-# the page plus the idle members who score higher than it, which the board's top scorers
-# (the most regular members, so nearly always active) keep small.
+# from their check-ins in the period (at most ~31 per member) by key. Otherwise the head is
+# read from the top, skipping idle members, until the page is full: that costs the page
+# plus the idle members who score higher than it, which the board's top scorers (the most
+# regular members, so nearly always active) keep small.
 ACTIVE_SCAN_MAX = 300
 
 _STATS: Table = MemberStats.__table__  # type: ignore[assignment]
@@ -120,7 +122,7 @@ async def read_board(
     """A page of a board and the caller's standing (figures must be rolled to ``today``).
 
     Two queries: the caller's figures with the board's size and the members above them
-    (sums over ``board_counts``), then the page from the board's index. The ``steps``
+    (sums over ``board_counts``), then the page from the board's head. The ``steps``
     board reads ``member_progress`` the same way (:mod:`.steps_board`).
     """
     if spec.by == "steps":
@@ -157,29 +159,38 @@ def _mine(spec: BoardSpec, member_id: int) -> tuple[Any, Any, Any]:
     )
 
 
+def head_board(spec: BoardSpec) -> str:
+    """The ``board_top`` head a board's pages come from."""
+    if spec.by in ("streak", "longest"):
+        return spec.by
+    return _CHECKIN_BOARDS[spec.period]  # checkins, consistency
+
+
 async def _top(
     db: Executor, spec: BoardSpec, size: int, limit: int, offset: int
 ) -> list[tuple[int, int]]:
     score = spec.score_column()
-    start = spec.start
+    start = spec.start if spec.activity_filtered else None
     query = select(_STATS.c.member_id, score)
-    if spec.activity_filtered and start is not None and size <= ACTIVE_SCAN_MAX:
+    if start is not None and size <= ACTIVE_SCAN_MAX:
         # Few active members: start from their check-ins in the period (a range of the
-        # (group, date) index) and look each member up by key. "+ 0" keeps SQLite from
-        # walking a score index instead.
+        # (group, date) index) and look each member up by key.
         active = select(_CHECKINS.c.member_id).where(
             _CHECKINS.c.group_id == spec.group_id, _CHECKINS.c.local_date >= start
         )
-        ranked = score + 0
-        query = query.where(_STATS.c.member_id.in_(active), _STATS.c.hidden.is_(False), ranked > 0)
+        query = query.where(_STATS.c.member_id.in_(active), _STATS.c.hidden.is_(False), score > 0)
     else:
-        ranked = score
+        head = await board_top.page(db, spec.group_id, head_board(spec), limit, offset, since=start)
+        if head is not None:
+            return head
+        # Beyond the head (or before its first build): the group's rows, sorted.
         query = query.where(
             _STATS.c.group_id == spec.group_id, _STATS.c.hidden.is_(False), score > 0
         )
-        if spec.activity_filtered and start is not None:
+        if start is not None:
             query = query.where(_STATS.c.last_day >= start)
-    query = query.order_by(ranked.desc(), _STATS.c.last_day.desc(), _STATS.c.member_id.desc())
+    last = func.coalesce(_STATS.c.last_day, NO_DAY)
+    query = query.order_by(score.desc(), last.desc(), _STATS.c.member_id.desc())
     rows = await db.execute(query.limit(limit).offset(offset))
     return [(int(member_id), int(value)) for member_id, value in rows.all()]
 

@@ -3,8 +3,9 @@
 The check behind ``/admin streak MEMBER show`` and the tests: each member's
 ``member_stats`` row must equal a replay of their check-ins, overrides and excused days
 (:func:`bot.streaks.replay`) plus the derived figures (the windowed counts of the group's
-board day included), and the score counts must equal a recount of the rows. An empty list
-means everything agrees.
+board day included), the score counts must equal a recount of the rows, and each board's
+head (``board_top``) must be exactly the board's first places. An empty list means
+everything agrees.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
-from bot.db.repositories import board_figures
+from bot.db.repositories import board_figures, board_top
 from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import stats as stats_repo
 from bot.db.repositories.board_figures import HistKey, stats_keys
@@ -71,15 +72,47 @@ async def verify_members(
 
 
 async def verify_group(db: Executor, group_id: int, policy: StreakPolicy) -> list[str]:
-    """Differences anywhere in a group's figures (members and score counts)."""
+    """Differences anywhere in a group's figures (members, score counts, board heads)."""
     members = set(await stats_repo.member_ids(db, group_id))
     members |= set(await checkins_repo.counts_in_window(db, group_id, date.min, date.max))
     problems = await verify_members(db, group_id, members, policy)
     expected: Counter[HistKey] = Counter()
-    for row in (await stats_repo.for_group(db, group_id)).values():
+    rows = (await stats_repo.for_group(db, group_id)).values()
+    for row in rows:
         expected.update(stats_keys(row))
     have = await board_figures.histogram(db, group_id)
     for key in sorted(set(expected) | set(have)):
         if expected[key] != have[key]:
             problems.append(f"score count {key}: stored {have[key]} != {expected[key]}")
+    return problems + await verify_heads(db, group_id, rows)
+
+
+async def verify_heads(db: Executor, group_id: int, rows: Iterable[StatsRow]) -> list[str]:
+    """Differences between a group's board heads and its boards' first places."""
+    states = await board_top.states(db, [group_id], lock=False)
+    if not states:
+        return []  # never built: the first board view builds them
+    order: dict[str, list[board_top.Key]] = {board: [] for board in board_top.BOARDS}
+    for row in rows:
+        for board, key in zip(board_top.BOARDS, board_top.keys_of(row), strict=True):
+            if key is not None:
+                order[board].append(key)
+    heads = await board_top.entries(db, group_id)
+    problems: list[str] = []
+    for board in board_top.BOARDS:
+        state = states.get((group_id, board))
+        if state is None:
+            problems.append(f"board head {board}: missing")
+            continue
+        ranked = sorted(order[board], reverse=True)
+        want = (
+            ranked
+            if state.complete or state.floor is None
+            else [key for key in ranked if key >= state.floor]
+        )
+        if heads[board] != want:
+            problems.append(
+                f"board head {board}: {len(heads[board])} entries, first places "
+                f"{heads[board][:3]} != {len(want)} expected, {want[:3]}"
+            )
     return problems

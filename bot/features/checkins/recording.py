@@ -11,7 +11,8 @@ repairs, amnesties, merged accounts, imports).
 
 Lock order is always: ``checkins`` rows, then ``members`` and ``member_stats`` rows by
 member id (see :mod:`bot.db.repositories.stats`), then ``board_state`` (shared), then
-score counts by key; so writers never deadlock.
+the boards' heads (``board_top_state`` by key), then score counts by key; so writers
+never deadlock.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.db.repositories import board_figures, checkins, stats
+from bot.db.repositories import board_figures, board_top, checkins, stats
 from bot.db.repositories.checkins import Executor, NewCheckin
 from bot.db.repositories.stats import StatsRow
 from bot.features.awards.earn import Cause, earn
@@ -165,6 +166,7 @@ async def record(
     # PostgreSQL their locks are held only from here to the commit.
     await _write(db, changes.values(), now, moved=False, counts=False)
     earned = await _earn(db, changes, Cause("checkin", platforms=platforms), now)
+    await _move_on_boards(db, changes.values())
     await board_figures.add_deltas(db, total_deltas(changes.values()))
     return _results(requests, inserted, set(rejected), rows, changes, earned)
 
@@ -342,11 +344,20 @@ async def _write(
     moved: bool = True,
     counts: bool = True,
 ) -> None:
-    """Store the changed rows and their score-count deltas (unless ``counts=False``)."""
+    """Store the changed rows, their board places and score-count deltas.
+
+    With ``counts=False`` the caller moves the places and counts itself.
+    """
     changed = list(changes)
     if not changed:
         return
     new = {c.before.member_id for c in changed if c.before is not None and not c.before.stored}
     await stats.save(db, [change.after for change in changed], now, new=new, moved=moved)
     if counts:
+        await _move_on_boards(db, changed)
         await board_figures.add_deltas(db, total_deltas(changed))
+
+
+async def _move_on_boards(db: Executor, changes: Iterable[Change]) -> None:
+    """Move the changed members' entries in their boards' first places (``board_top``)."""
+    await board_top.apply(db, ((change.before, change.after) for change in changes))
