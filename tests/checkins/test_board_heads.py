@@ -30,9 +30,7 @@ from tests.checkins.test_writer import NOW, POLICY, make_group, request
 TODAY = NOW.date()
 
 
-def _expected(
-    rows: dict[int, stats_repo.StatsRow], spec: BoardSpec
-) -> list[tuple[int, int]]:
+def _expected(rows: dict[int, stats_repo.StatsRow], spec: BoardSpec) -> list[tuple[int, int]]:
     """A board's entries straight from the stored figures, in the board's order."""
     board = leaderboard.head_board(spec)
     start = spec.start if spec.activity_filtered else None
