@@ -5,7 +5,8 @@ and ``board_top_state`` (each head's length, whether it is the whole board, its 
 kept by the check-in writers (see ``bot/db/repositories/board_top.py``), and drops 0002's
 six ``ix_member_stats_rank_*`` indexes: every check-in moved its member in all six, which
 was most of SQLite's work per check-in (issue 17). ``ix_member_stats_group`` finds a
-group's rows for day rolls and pages beyond the heads. The heads of every group whose
+group's rows for day rolls and pages beyond the heads, ``ix_member_stats_hidden`` (partial)
+its hidden members for the dashboard's overview. The heads of every group whose
 boards were built (a ``board_state`` row) are filled here from ``member_stats``; other
 groups get theirs at their first board view, as they get their score counts.
 
@@ -87,6 +88,13 @@ def upgrade() -> None:
         for index in RANK_INDEXES:
             batch_op.drop_index(index)
         batch_op.create_index("ix_member_stats_group", ["group_id"], unique=False)
+        batch_op.create_index(
+            "ix_member_stats_hidden",
+            ["group_id"],
+            unique=False,
+            sqlite_where=sa.text("hidden = 1"),
+            postgresql_where=sa.text("hidden"),
+        )
 
 
 def _fill_heads() -> None:
@@ -124,6 +132,7 @@ def _fill_heads() -> None:
 def downgrade() -> None:
     """Bring back the score indexes and drop the heads."""
     with op.batch_alter_table("member_stats") as batch_op:
+        batch_op.drop_index("ix_member_stats_hidden")
         batch_op.drop_index("ix_member_stats_group")
         for index, column in RANK_INDEXES.items():
             batch_op.create_index(

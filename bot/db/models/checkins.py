@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,8 +53,17 @@ class MemberStats(Base):
     __tablename__ = "member_stats"
     # No score indexes (migration 0010 dropped 0002's six): each check-in would move its
     # member in all of them. Boards read their first places from ``board_top`` and ranks
-    # from ``board_counts``; this index finds a group's rows for rolls and deep pages.
-    __table_args__ = (Index("ix_member_stats_group", "group_id"),)
+    # from ``board_counts``; the first index finds a group's rows for rolls and deep pages,
+    # the second its few hidden members (for the dashboard; a check-in never moves it).
+    __table_args__ = (
+        Index("ix_member_stats_group", "group_id"),
+        Index(
+            "ix_member_stats_hidden",
+            "group_id",
+            sqlite_where=text("hidden = 1"),
+            postgresql_where=text("hidden"),
+        ),
+    )
 
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True

@@ -1,7 +1,8 @@
 """Read-only figures for the dashboard pages: group overview, a member's days, the audit log.
 
 Every query is bounded by the group (and a date window or a page), so a page over 100k
-members and 1M check-ins reads index ranges, never the whole tables.
+members and 1M check-ins reads index ranges (or the leaderboards' score counts), never the
+whole tables.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select, true
 
-from bot.db.models import AuditEntry, CheckIn, Member, MemberStats
+from bot.db.models import AuditEntry, BoardCount, CheckIn, Member, MemberStats
 from bot.db.repositories.checkins import Executor
 
 # Streak-length buckets of the overview's distribution: (label, lowest, highest).
@@ -61,21 +62,31 @@ async def overview(db: Executor, group_id: int, today: date) -> Overview:
             )
         )
     ).scalar_one()
-    bucket = case(
-        *[
-            (MemberStats.live_run <= high, label)
-            for label, _low, high in STREAK_BUCKETS
-            if high is not None
-        ],
-        else_=STREAK_BUCKETS[-1][0],
+    # Visible members' current streaks are the streak board's score counts (a few rows,
+    # exact once the board day is rolled, which the page does first); hidden members,
+    # left off the boards, are read through their own small index.
+    streaks: list[tuple[int, int]] = [
+        (int(score), int(n))
+        for score, n in await db.execute(
+            select(BoardCount.score, func.sum(BoardCount.members))
+            .where(BoardCount.group_id == group_id, BoardCount.board == "streak")
+            .group_by(BoardCount.score)
+        )
+    ]
+    hidden = await db.execute(
+        select(MemberStats.live_run).where(
+            # "= true", not "IS true": SQLite matches a partial index's WHERE by its form.
+            MemberStats.group_id == group_id,
+            MemberStats.hidden == true(),
+        )
     )
-    rows = await db.execute(
-        select(bucket, func.count()).where(MemberStats.group_id == group_id).group_by(bucket)
-    )
-    found = {str(label): int(n) for label, n in rows}
-    with_stats = sum(found.values())
-    # Members who never checked in have no stats row yet: they are streak 0.
-    found["0"] = found.get("0", 0) + max(0, int(members) - with_stats)
+    streaks += [(int(run), 1) for (run,) in hidden]
+    found: dict[str, int] = {}
+    for run, n in streaks:
+        label = _bucket(run)
+        found[label] = found.get(label, 0) + n
+    # Everyone else (no run, or no stats row: never checked in) is streak 0.
+    found["0"] = found.get("0", 0) + max(0, int(members) - sum(found.values()))
     return Overview(
         members=int(members),
         active_today=counts.get(today, 0),
@@ -83,6 +94,14 @@ async def overview(db: Executor, group_id: int, today: date) -> Overview:
         per_day=per_day,
         streaks=[(label, found.get(label, 0)) for label, _low, _high in STREAK_BUCKETS],
     )
+
+
+def _bucket(run: int) -> str:
+    """The overview bucket of a current streak's length."""
+    for label, low, high in STREAK_BUCKETS:
+        if run >= low and (high is None or run <= high):
+            return label
+    return STREAK_BUCKETS[0][0]  # negative never happens; count it as no streak
 
 
 @dataclass(frozen=True)
