@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from bot.db.repositories import bulk
 from bot.db.repositories.checkins import Executor, dialect_name
@@ -58,21 +58,6 @@ COLUMNS = {
 
 Key = tuple[int, date, int]
 """``(score, last_day, member_id)``: a board's order, highest first."""
-
-
-def score_of(row: StatsRow, board: str) -> int:
-    """A stats row's score on a board."""
-    if board == "streak":
-        return row.live_run
-    if board == "longest":
-        return row.state.longest
-    if board == "total":
-        return row.state.total
-    if board == "recent":
-        return row.recent
-    if board == "week":
-        return row.week_n
-    return row.month_n
 
 
 def keys_of(row: StatsRow) -> list[Key | None]:
@@ -125,7 +110,7 @@ async def states(
     sql = f"SELECT {columns} FROM board_top_state WHERE group_id IN :groups"
     if lock and dialect_name(db) == "postgresql":
         sql += " ORDER BY group_id, board FOR UPDATE"
-    statement = text(sql).bindparams(_expanding("groups"))
+    statement = text(sql).bindparams(bindparam("groups", expanding=True))
     result = await db.execute(statement, {"groups": wanted})
     return {
         (g, b): HeadState(n, bool(c), None if s is None else (s, d, m))
@@ -344,9 +329,3 @@ async def _run_many(db: Executor, sql: str, rows: Sequence[tuple[Any, ...]]) -> 
 def _param(db: Executor, value: Any) -> Any:
     """A bound value of a ``text()`` statement (untyped): as SQLite stores it there."""
     return bulk.sqlite_value(value) if is_sqlite(db) else value
-
-
-def _expanding(name: str) -> Any:
-    from sqlalchemy import bindparam
-
-    return bindparam(name, expanding=True)
